@@ -1,0 +1,35 @@
+# Two commands do everything on a fresh machine:
+#   make run   – virtualenv, install, migrate, demo data, serve http://127.0.0.1:8000 (SQLite)
+#   make test  – install test tools (and Chromium), start PostgreSQL if down, lint, run all tests
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: run test install lint migrate messages clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip "setuptools>=69,<81" wheel
+	# XStatic-Bootstrap ships only an sdist whose setup.py needs pkg_resources: build it with
+	# the setuptools installed above instead of pip's isolated (newest) setuptools
+	$(BIN)/pip install -q --no-build-isolation "XStatic-Bootstrap>=5.3,<5.4"
+	$(BIN)/pip install -q --no-build-isolation -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+lint: install
+	$(BIN)/ruff check .
+
+test: install
+	bash scripts/test.sh
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

@@ -1,0 +1,75 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.generic import UpdateView
+
+from .forms import EmailAuthenticationForm, ProfileForm
+from .organizations import organizations_for
+
+
+class LoginView(auth_views.LoginView):
+    form_class = EmailAuthenticationForm
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+def dashboard(request):
+    """Where a user lands after sign-in: the organizations they act for."""
+    organizations = organizations_for(request.user)
+    return render(request, "accounts/dashboard.html", {"organizations": organizations})
+
+
+class ProfileView(UpdateView):
+    form_class = ProfileForm
+    template_name = "accounts/profile.html"
+
+    def get_object(self, queryset=None):
+        return self.request.user
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, _("Your profile was saved."))
+        return response
+
+    def get_success_url(self):
+        return self.request.path
+
+
+@login_not_required
+@require_POST
+def set_language(request):
+    """Switch the language from any page; signed-in users keep the choice on their account."""
+    lang = request.POST.get("language", "")
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = "/"
+    response = redirect(next_url)
+    if lang and translation.check_for_language(lang) and lang in dict(settings.LANGUAGES):
+        if request.user.is_authenticated:
+            request.user.language = lang
+            request.user.save(update_fields=["language"])
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            lang,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+    return response
+
+
+# Password reset pages are public by nature.
+public = method_decorator(login_not_required, name="dispatch")
+PasswordResetView = public(auth_views.PasswordResetView)
+PasswordResetDoneView = public(auth_views.PasswordResetDoneView)
+PasswordResetConfirmView = public(auth_views.PasswordResetConfirmView)
+PasswordResetCompleteView = public(auth_views.PasswordResetCompleteView)

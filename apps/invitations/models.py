@@ -1,0 +1,239 @@
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from apps.customers.models import Customer, ResellerRelationship, Service
+from apps.partners.models import Partner, new_public_id
+
+
+def new_invitation_public_id() -> str:
+    return new_public_id("I")
+
+
+def new_link_key() -> str:
+    """The stored half of a link: 128 random bits. The link adds an HMAC made with SECRET_KEY,
+    so the database alone cannot rebuild a working link (see apps.invitations.tokens)."""
+    return secrets.token_urlsafe(16)
+
+
+class Invitation(models.Model):
+    """A CSP invitation ("reseller relationship request") issued by a provider."""
+
+    class Kind(models.TextChoices):
+        OPEN = "open", _("Open (reusable, any customer)")
+        PERSONAL = "personal", _("Personal (one recipient, single use)")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        REVOKED = "revoked", _("Revoked")
+
+    public_id = models.CharField(
+        _("invitation ID"),
+        max_length=16,
+        unique=True,
+        default=new_invitation_public_id,
+        editable=False,
+    )
+    provider = models.ForeignKey(
+        Partner,
+        on_delete=models.PROTECT,
+        related_name="issued_invitations",
+        verbose_name=_("provider"),
+    )
+    reseller = models.ForeignKey(
+        Partner,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="received_invitations",
+        verbose_name=_("reseller"),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.OPEN)
+    recipient_email = models.EmailField(_("recipient email"), blank=True)
+    requests_dap = models.BooleanField(_("requests delegated admin"), default=False)
+    dap_provisioning = models.BooleanField(_("provisioning"), default=False)
+    dap_support = models.BooleanField(_("support"), default=False)
+    services = models.ManyToManyField(
+        Service, blank=True, related_name="invitations", verbose_name=_("services")
+    )
+    message = models.TextField(_("message"), blank=True, max_length=2000)
+    expires_at = models.DateTimeField(_("expires"))
+    max_uses = models.PositiveIntegerField(_("use limit"), null=True, blank=True)
+    use_count = models.PositiveIntegerField(_("times accepted"), default=0)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE
+    )
+    link_key = models.CharField(max_length=32, unique=True, default=new_link_key, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="personal") | (~Q(recipient_email="") & Q(max_uses=1)),
+                name="invitation_personal_has_recipient_single_use",
+            ),
+            models.CheckConstraint(
+                condition=Q(requests_dap=False) | Q(dap_provisioning=True) | Q(dap_support=True),
+                name="invitation_dap_has_scope",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_uses__isnull=True) | Q(use_count__lte=F("max_uses")),
+                name="invitation_never_over_used",
+            ),
+            models.CheckConstraint(
+                condition=~Q(provider=F("reseller")), name="invitation_reseller_not_provider"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="active") | Q(revoked_at__isnull=False),
+                name="invitation_revoked_has_date",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["provider", "-created_at"], name="inv_provider_created_idx"),
+            models.Index(fields=["reseller", "-created_at"], name="inv_reseller_created_idx"),
+            models.Index(
+                fields=["provider", "status", "expires_at"], name="inv_provider_status_idx"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.public_id} ({self.provider.name})"
+
+    @property
+    def dap_recipient(self) -> Partner:
+        """Who receives delegated admin on acceptance: the reseller it is for, else the provider."""
+        return self.reseller if self.reseller_id else self.provider
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+    @property
+    def is_used_up(self) -> bool:
+        return self.max_uses is not None and self.use_count >= self.max_uses
+
+    @property
+    def effective_status(self) -> str:
+        """active, revoked, expired or used: expired and used are derived, never stored."""
+        if self.status == self.Status.REVOKED:
+            return "revoked"
+        if self.is_used_up:
+            return "used"
+        if self.is_expired:
+            return "expired"
+        return "active"
+
+    @property
+    def is_usable(self) -> bool:
+        return self.effective_status == "active"
+
+
+class Delivery(models.Model):
+    """One sending of an invitation to one address, by provider staff or a reseller (a forward).
+
+    It has its own link, so opening and acceptance are attributed to it.
+    """
+
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="deliveries")
+    email = models.EmailField(_("recipient"))
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    sent_by_partner = models.ForeignKey(
+        Partner,
+        on_delete=models.PROTECT,
+        related_name="deliveries_sent",
+        verbose_name=_("sent by partner"),
+    )
+    message = models.TextField(_("message"), blank=True, max_length=4000)
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    link_key = models.CharField(max_length=32, unique=True, default=new_link_key, editable=False)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    send_attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    first_opened_at = models.DateTimeField(_("first opened"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["invitation", "-created_at"], name="delivery_invitation_idx"),
+            models.Index(fields=["sent_by_partner", "-created_at"], name="delivery_partner_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.invitation.public_id} → {self.email}"
+
+    @property
+    def is_forward(self) -> bool:
+        return self.sent_by_partner_id != self.invitation.provider_id
+
+
+class Acceptance(models.Model):
+    """A customer's answer to an invitation: accepted (with what it created) or declined."""
+
+    class Outcome(models.TextChoices):
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+
+    invitation = models.ForeignKey(Invitation, on_delete=models.PROTECT, related_name="acceptances")
+    delivery = models.ForeignKey(
+        Delivery, on_delete=models.PROTECT, null=True, blank=True, related_name="acceptances"
+    )
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="acceptances"
+    )
+    relationship = models.ForeignKey(
+        ResellerRelationship,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="acceptances",
+    )
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # per requested service: "granted", "moved", "kept" (kept with another partner)
+    decisions = models.JSONField(_("decisions"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("acceptance")
+        verbose_name_plural = _("acceptances")
+        ordering = ["-created_at"]
+        constraints = [
+            # accepting the same invitation twice for one customer creates nothing new
+            models.UniqueConstraint(
+                fields=["invitation", "customer"],
+                condition=Q(outcome="accepted"),
+                name="acceptance_once_per_customer",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome="declined")
+                | Q(customer__isnull=False, relationship__isnull=False),
+                name="acceptance_accepted_has_relationship",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["invitation", "outcome"], name="acceptance_invitation_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.invitation.public_id}: {self.get_outcome_display()}"

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PartnersConfig(AppConfig):
+    name = "apps.partners"
+    label = "partners"
+    verbose_name = _("Partners")
+
+    def ready(self):
+        from apps.accounts.organizations import register_organization_provider
+
+        from .selectors import partner_organization_links
+
+        register_organization_provider(partner_organization_links)

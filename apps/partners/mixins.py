@@ -1,0 +1,59 @@
+"""The one way into partner-organization pages.
+
+The organization comes from the URL (`partner_id`, its public ID). A user who is not a member
+gets 404 (nothing says the organization exists); a member without the capability the view
+declares gets 403 with the reason.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from .models import PartnerMembership
+
+DENIED_MESSAGES = {
+    "invitations.create": _(
+        "Only providers (indirect providers and direct partners) create invitations, and only "
+        "their Global admins, Admin agents and Sales agents. Resellers forward the invitations "
+        "their providers issue for them."
+    ),
+}
+
+
+def get_membership_or_404(user, partner_public_id: str) -> PartnerMembership:
+    if not user.is_authenticated:
+        raise Http404
+    try:
+        return PartnerMembership.objects.select_related("partner").get(
+            user=user, partner__public_id=partner_public_id
+        )
+    except PartnerMembership.DoesNotExist:
+        raise Http404 from None
+
+
+def require_perm(membership: PartnerMembership, perm: str) -> None:
+    if not membership.has_perm(perm):
+        if perm in DENIED_MESSAGES:
+            raise PermissionDenied(DENIED_MESSAGES[perm])
+        if perm.split(".")[-1] != "view" and not membership.partner.is_active:
+            raise PermissionDenied(_("This organization is not active, so it cannot make changes."))
+        raise PermissionDenied(_("Your role in this organization does not allow this."))
+
+
+class PartnerMixin:
+    """Resolve `self.membership` and `self.partner` from the URL and check `permission`."""
+
+    permission: str | None = "organization.view"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.membership = get_membership_or_404(request.user, kwargs["partner_id"])
+        self.partner = self.membership.partner
+        if self.permission:
+            require_perm(self.membership, self.permission)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["partner"] = self.partner
+        context["membership"] = self.membership
+        return context

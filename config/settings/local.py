@@ -1,0 +1,8 @@
+"""Local development: DEBUG on, SQLite unless DATABASE_URL says otherwise, emails on the console."""
+
+from .base import *  # noqa: F401,F403
+from .base import env
+
+DEBUG = env.bool("DJANGO_DEBUG", default=True)
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="local-dev-only-not-secret-2b7f0c9d8e")
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])

@@ -1,0 +1,20 @@
+"""Test suite: PostgreSQL (DATABASE_URL), fast hashing, emails in memory."""
+
+from .base import *  # noqa: F401,F403
+from .base import env
+
+SECRET_KEY = "test-only-secret-key-3f9a1c7e5b2d4a6c8e0f"
+DEBUG = False
+DATABASES = {
+    "default": env.db("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/partner_portal"),
+}
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+PORTAL_BASE_URL = "http://testserver"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+WHITENOISE_AUTOREFRESH = True  # no collectstatic needed for the test client

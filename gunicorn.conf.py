@@ -1,0 +1,17 @@
+"""gunicorn configuration; every value can be overridden by environment variables."""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+threads = int(os.environ.get("GUNICORN_THREADS", "2"))
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
+graceful_timeout = 20
+accesslog = "-"
+errorlog = "-"
+# the access log never sees invitation tokens: TokenMaskingLogger masks /i/<token>/ and /t/<token>/
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(L)ss'
+logger_class = "config.gunicorn_logging.TokenMaskingLogger"
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+wsgi_app = "config.wsgi:application"

@@ -1,0 +1,37 @@
+from . import LOGIN, Route, expect
+
+ROWS = [
+    Route("dashboard", expect(200, anonymous=LOGIN)),
+    Route("healthz", expect(200)),
+    Route("set_language", expect(405)),  # POST only; the POST is tested in tests/accounts
+    Route("accounts:login", expect(302, anonymous=200)),  # signed-in users go to the dashboard
+    Route("accounts:logout", expect(405, anonymous=LOGIN)),  # POST only
+    Route("accounts:profile", expect(200, anonymous=LOGIN)),
+    Route("accounts:password_change", expect(200, anonymous=LOGIN)),
+    Route("accounts:password_change_done", expect(200, anonymous=LOGIN)),
+    Route("accounts:password_reset", expect(200)),
+    Route("accounts:password_reset_done", expect(200)),
+    Route(
+        "accounts:password_reset_confirm",
+        expect(200),  # an invalid link renders its own "not valid" page
+        kwargs=lambda cast: {"uidb64": "MQ", "token": "bad-token"},
+    ),
+    Route("accounts:password_reset_complete", expect(200)),
+    Route(
+        "partners:home",
+        expect(
+            404,
+            anonymous=LOGIN,
+            provider_admin=200,
+            provider_agent=200,
+            provider_sales=200,
+            provider_helpdesk=200,
+        ),
+        kwargs=lambda cast: {"partner_id": cast.provider.public_id},
+    ),
+    Route(
+        "customers:home",
+        expect(404, anonymous=LOGIN, customer_admin=200),
+        kwargs=lambda cast: {"customer_id": cast.customer.public_id},
+    ),
+]
