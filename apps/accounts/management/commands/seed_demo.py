@@ -1,5 +1,6 @@
 """Create the demo organizations and users listed in the README. Safe to run again."""
 
+import importlib
 from datetime import timedelta
 
 from django.contrib.auth.models import Group
@@ -25,6 +26,9 @@ DEMO_USERS = [
     ("admin@tailspin.test", "Giulia Bianchi", "tailspin", Role.GLOBAL_ADMIN),
     ("admin@northwind.test", "Liu Yang", "northwind-customer", None),
 ]
+
+# apps/<app>/demo.py modules, each with seed(*, partners, customer, stdout), run in this order
+DEMO_MODULES: list[str] = []
 
 PARTNERS = {
     "contoso": ("Contoso Distribution", Partner.Kind.INDIRECT_PROVIDER, "PCONTOSO01"),
@@ -95,6 +99,10 @@ class Command(BaseCommand):
                 invited_at=now - timedelta(days=20),
                 activated_at=now - timedelta(days=19),
             )
+        # Each app adds its own demo records (invitations, relationships, …) in apps/<app>/demo.py
+        for module_name in DEMO_MODULES:
+            module = importlib.import_module(module_name)
+            module.seed(partners=partners, customer=customer, stdout=self.stdout)
         self.stdout.write(self.style.SUCCESS("Demo data ready. Sign in with any of these:"))
         for email, _name, _org, _role in DEMO_USERS:
             self.stdout.write(f"  {email:32} {DEMO_PASSWORD}")

@@ -1,0 +1,2 @@
+# Link landing (/i/<token>/), partner-side invitation pages.
+urlpatterns: list = []
