@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import pytest
 
 from apps.accounts.models import User
-from apps.customers.models import Customer
+from apps.customers.models import Customer, Service
 from apps.partners.models import Partner, Role
 
 from . import factories
@@ -68,6 +68,13 @@ def cast(db) -> Cast:
         ),
         staff=User.objects.create_superuser("operator@example.test", factories.PASSWORD),
     )
+
+
+@pytest.fixture
+def services(db) -> dict[str, Service]:
+    """The service catalog by code. The data migration seeds it, but transactional tests
+    (live server, concurrency) flush every table, so tests ask for it through this fixture."""
+    return factories.ensure_service_catalog()
 
 
 @pytest.fixture

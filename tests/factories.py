@@ -3,7 +3,7 @@
 import itertools
 
 from apps.accounts.models import User
-from apps.customers.models import Customer, CustomerMembership
+from apps.customers.models import Customer, CustomerMembership, Service
 from apps.partners.models import Partner, PartnerMembership, ResellerPartnership, Role
 
 PASSWORD = "Correct-Horse-2026"
@@ -68,3 +68,17 @@ def make_customer(
     if admin is not None:
         CustomerMembership.objects.create(user=admin, customer=customer)
     return customer
+
+
+SERVICE_CATALOG = [
+    ("office365", "Office 365 operated by 21Vianet", 10),
+    ("azure", "Azure operated by 21Vianet", 20),
+    ("dynamics365", "Dynamics 365 operated by 21Vianet", 30),
+    ("powerbi", "Power BI operated by 21Vianet", 40),
+]
+
+
+def ensure_service_catalog() -> dict[str, Service]:
+    for code, name, position in SERVICE_CATALOG:
+        Service.objects.get_or_create(code=code, defaults={"name": name, "position": position})
+    return {s.code: s for s in Service.objects.all()}

@@ -98,3 +98,20 @@ def resolve_token(token: str) -> LinkResolution:
     status = invitation.effective_status
     problem = "" if status == "active" else status
     return LinkResolution(invitation=invitation, delivery=delivery, problem=problem)
+
+
+def remember_link(request, token: str) -> None:
+    """Move the token from the URL into the session (the landing page then has no token)."""
+    request.session[SESSION_KEY] = token
+
+
+def resolve_session_link(request) -> LinkResolution:
+    """The link this browser opened last, re-checked now (it may have been revoked since)."""
+    token = request.session.get(SESSION_KEY)
+    if not token:
+        return LinkResolution(problem=LinkProblem.UNKNOWN)
+    return resolve_token(token)
+
+
+def forget_link(request) -> None:
+    request.session.pop(SESSION_KEY, None)
