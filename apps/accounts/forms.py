@@ -1,3 +1,5 @@
+import zoneinfo
+
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
@@ -88,7 +90,22 @@ class SignUpForm(forms.Form):
         return cleaned
 
 
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [("", _("Portal default"))] + [
+        (name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())
+    ]
+
+
 class ProfileForm(forms.ModelForm):
+    time_zone = forms.TypedChoiceField(
+        label=_("Time zone"), choices=time_zone_choices, required=False, empty_value=""
+    )
+
     class Meta:
         model = User
         fields = ["display_name", "language", "time_zone"]
+        labels = {"display_name": _("Display name"), "language": _("Preferred language")}
+        help_texts = {
+            "display_name": _("How other people in the portal see you."),
+            "language": _("Leave empty to follow your browser."),
+        }

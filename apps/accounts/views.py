@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -69,7 +71,32 @@ def set_language(request):
 
 # Password reset pages are public by nature.
 public = method_decorator(login_not_required, name="dispatch")
-PasswordResetView = public(auth_views.PasswordResetView)
+
+
+@public
+class PasswordResetView(auth_views.PasswordResetView):
+    """Email a one-time link to choose a new password (nothing says whether the address exists).
+
+    The link is built from PORTAL_BASE_URL like every other link the portal emails, not from
+    the Host header of whoever asked.
+    """
+
+    def form_valid(self, form):
+        base = urlsplit(settings.PORTAL_BASE_URL)
+        form.save(
+            domain_override=base.netloc,
+            use_https=base.scheme == "https",
+            token_generator=self.token_generator,
+            from_email=self.from_email,
+            email_template_name=self.email_template_name,
+            subject_template_name=self.subject_template_name,
+            html_email_template_name=self.html_email_template_name,
+            request=self.request,
+            extra_email_context={"site_name": settings.SITE_NAME},
+        )
+        return redirect(self.get_success_url())
+
+
 PasswordResetDoneView = public(auth_views.PasswordResetDoneView)
 PasswordResetConfirmView = public(auth_views.PasswordResetConfirmView)
 PasswordResetCompleteView = public(auth_views.PasswordResetCompleteView)
