@@ -2,10 +2,12 @@
 
 import logging
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 
@@ -44,8 +46,10 @@ def page_not_found(request, exception=None):
 
 @requires_csrf_token
 def server_error(request):
-    # no request context processors that could fail again: keep the 500 page self-contained
-    return render(request, "errors/500.html", status=500)
+    """The 500 page, rendered without the request's context processors: they read the session
+    and the user from the database, which may be what failed."""
+    context = {"SITE_NAME": settings.SITE_NAME, "request_id": getattr(request, "request_id", "")}
+    return HttpResponseServerError(loader.render_to_string("errors/500.html", context))
 
 
 def csrf_failure(request, reason=""):
