@@ -10,7 +10,12 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 .PHONY: run test install lint migrate messages clean
 
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	# Debian ships venv separately (python3-venv): install it when root, else say so
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null && \
+	    $(PYTHON) -m venv $(VENV); \
+	  else echo "Install python3-venv: sudo apt-get install -y python3-venv" >&2; exit 1; fi; }
 	$(BIN)/pip install -q --upgrade pip "setuptools>=69,<81" wheel
 	# XStatic-Bootstrap ships only an sdist whose setup.py needs pkg_resources: build it with
 	# the setuptools installed above instead of pip's isolated (newest) setuptools
@@ -32,4 +37,4 @@ test: install
 	bash scripts/test.sh
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache
+	rm -rf $(VENV) staticfiles .pytest_cache test-artifacts

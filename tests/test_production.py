@@ -336,7 +336,8 @@ def test_gunicorn_serves_pages_and_static_files_with_production_settings(tmp_pat
     hasher = PBKDF2PasswordHasher()
     password = "Gunicorn-Smoke-2026"
     user = make_user("smoke@example.test")
-    User.objects.filter(pk=user.pk).update(password=hasher.encode(password, hasher.salt()))
+    encoded = hasher.encode(password, hasher.salt(), iterations=1000)  # gunicorn upgrades it
+    User.objects.filter(pk=user.pk).update(password=encoded)
 
     port = free_port()
     log_path = tmp_path / "gunicorn.log"
