@@ -9,7 +9,14 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from .models import PartnerMembership
+from .models import (
+    PROVIDER_ONLY_PERMISSIONS,
+    RESELLER_ONLY_PERMISSIONS,
+    ROLE_PERMISSIONS,
+    WRITE_PERMISSIONS,
+    PartnerMembership,
+    Role,
+)
 
 DENIED_MESSAGES = {
     "invitations.create": _(
@@ -31,13 +38,32 @@ def get_membership_or_404(user, partner_public_id: str) -> PartnerMembership:
         raise Http404 from None
 
 
+def denial_reason(membership: PartnerMembership, perm: str) -> str:
+    """Why `membership` may not do `perm`: its organization's kind, its status, or the role."""
+    if perm in DENIED_MESSAGES:
+        return DENIED_MESSAGES[perm]
+    partner = membership.partner
+    if perm in PROVIDER_ONLY_PERMISSIONS and not partner.is_provider:
+        if perm.startswith("resellers."):
+            return _("Only providers (indirect providers and direct partners) have resellers.")
+        return _("Only providers (indirect providers and direct partners) can do this.")
+    if perm in RESELLER_ONLY_PERMISSIONS and not partner.is_reseller:
+        return _("Only indirect resellers have providers.")
+    role_allows = perm in ROLE_PERMISSIONS.get(membership.role, ())
+    if role_allows and perm in WRITE_PERMISSIONS and not partner.is_active:
+        return _("This organization is not active, so it cannot make changes.")
+    if perm in ROLE_PERMISSIONS[Role.GLOBAL_ADMIN] and not any(
+        perm in perms for role, perms in ROLE_PERMISSIONS.items() if role != Role.GLOBAL_ADMIN
+    ):
+        return _("Only Global admins can do this. Your role is %(role)s.") % {
+            "role": membership.get_role_display()
+        }
+    return _("Your role in this organization does not allow this.")
+
+
 def require_perm(membership: PartnerMembership, perm: str) -> None:
     if not membership.has_perm(perm):
-        if perm in DENIED_MESSAGES:
-            raise PermissionDenied(DENIED_MESSAGES[perm])
-        if perm.split(".")[-1] != "view" and not membership.partner.is_active:
-            raise PermissionDenied(_("This organization is not active, so it cannot make changes."))
-        raise PermissionDenied(_("Your role in this organization does not allow this."))
+        raise PermissionDenied(denial_reason(membership, perm))
 
 
 class PartnerMixin:

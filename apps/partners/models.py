@@ -3,6 +3,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -105,6 +106,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "team.manage",
             "partnerships.view",
             "partnerships.manage",
+            "resellers.view",
+            "resellers.manage",
+            "providers.view",
+            "providers.manage",
             "invitations.view",
             "invitations.create",
             "invitations.send",
@@ -119,6 +124,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "organization.view",
             "team.view",
             "partnerships.view",
+            "resellers.view",
+            "providers.view",
             "invitations.view",
             "invitations.create",
             "invitations.send",
@@ -133,6 +140,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "organization.view",
             "team.view",
             "partnerships.view",
+            "resellers.view",
+            "providers.view",
             "invitations.view",
             "invitations.create",
             "invitations.send",
@@ -140,19 +149,36 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         }
     ),
     Role.HELPDESK_AGENT: frozenset(
-        {"organization.view", "team.view", "partnerships.view", "customers.view"}
+        {
+            "organization.view",
+            "team.view",
+            "partnerships.view",
+            "resellers.view",
+            "providers.view",
+            "customers.view",
+        }
     ),
 }
 # Capabilities that only providers (indirect providers, direct partners) have.
 PROVIDER_ONLY_PERMISSIONS = frozenset(
-    {"invitations.create", "invitations.manage", "customers.manage"}
+    {
+        "invitations.create",
+        "invitations.manage",
+        "customers.manage",
+        "resellers.view",
+        "resellers.manage",
+    }
 )
+# Capabilities that only indirect resellers have (their side of reseller partnerships).
+RESELLER_ONLY_PERMISSIONS = frozenset({"providers.view", "providers.manage"})
 # Capabilities that change things: a pending or suspended organization has none of them.
 WRITE_PERMISSIONS = frozenset(
     {
         "organization.edit",
         "team.manage",
         "partnerships.manage",
+        "resellers.manage",
+        "providers.manage",
         "invitations.create",
         "invitations.send",
         "invitations.manage",
@@ -189,6 +215,8 @@ class PartnerMembership(models.Model):
             return False
         if perm in PROVIDER_ONLY_PERMISSIONS and not self.partner.is_provider:
             return False
+        if perm in RESELLER_ONLY_PERMISSIONS and not self.partner.is_reseller:
+            return False
         return not (perm in WRITE_PERMISSIONS and not self.partner.is_active)
 
     @property
@@ -200,39 +228,135 @@ class PartnerMembership(models.Model):
         return self.has_perm("invitations.create")
 
 
-class TeamInvitation(models.Model):
-    """An emailed, single-use link inviting someone to join a partner organization with a role."""
+class TeamInvitationQuerySet(models.QuerySet):
+    def open(self):
+        """Not accepted, declined or revoked (it may have expired: it can still be resent)."""
+        return self.filter(
+            accepted_at__isnull=True, declined_at__isnull=True, revoked_at__isnull=True
+        )
 
-    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="team_invitations")
+
+class TeamInvitation(models.Model):
+    """An emailed, single-use link inviting someone to join a partner organization with a role.
+
+    Only the SHA-256 hash of the link's token is stored: the database alone cannot rebuild a
+    working link. Resending replaces the token (and the old link stops working).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        EXPIRED = "expired", _("Expired")
+        ACCEPTED = "accepted", _("Accepted")
+        DECLINED = "declined", _("Declined")
+        REVOKED = "revoked", _("Revoked")
+
+    partner = models.ForeignKey(
+        Partner,
+        on_delete=models.CASCADE,
+        related_name="team_invitations",
+        verbose_name=_("partner"),
+    )
     email = models.EmailField(_("email"))
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("invited by"),
     )
     created_at = models.DateTimeField(_("sent"), default=timezone.now)
+    last_sent_at = models.DateTimeField(_("last sent"), default=timezone.now)
+    send_count = models.PositiveSmallIntegerField(_("times sent"), default=1)
     expires_at = models.DateTimeField(_("expires"))
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
     accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("accepted by"),
     )
+    declined_at = models.DateTimeField(_("declined"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("revoked by"),
+    )
+
+    objects = TeamInvitationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("team invitation")
         verbose_name_plural = _("team invitations")
         ordering = ["-created_at"]
+        constraints = [
+            # one open invitation per address and organization: resend it instead
+            models.UniqueConstraint(
+                Lower("email"),
+                "partner",
+                condition=Q(accepted_at__isnull=True, declined_at__isnull=True)
+                & Q(revoked_at__isnull=True),
+                name="teaminv_one_open_per_email",
+            ),
+        ]
         indexes = [models.Index(fields=["partner", "-created_at"], name="teaminv_partner_idx")]
 
     def __str__(self):
         return f"{self.email} → {self.partner.name}"
 
     @property
+    def status(self) -> str:
+        if self.accepted_at is not None:
+            return self.Status.ACCEPTED
+        if self.declined_at is not None:
+            return self.Status.DECLINED
+        if self.revoked_at is not None:
+            return self.Status.REVOKED
+        if self.expires_at <= timezone.now():
+            return self.Status.EXPIRED
+        return self.Status.PENDING
+
+    def get_status_display(self) -> str:
+        return str(self.Status(self.status).label)
+
+    @property
     def is_pending(self) -> bool:
-        return (
-            self.accepted_at is None
-            and self.revoked_at is None
-            and self.expires_at > timezone.now()
+        return self.status == self.Status.PENDING
+
+    @property
+    def is_open(self) -> bool:
+        """Pending or expired: it can still be resent or revoked."""
+        return self.status in (self.Status.PENDING, self.Status.EXPIRED)
+
+
+class ResellerPartnershipQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(state=ResellerPartnership.State.ACTIVE)
+
+    def live(self):
+        """Invited, active or suspended: the pair may not be invited again."""
+        return self.filter(state__in=ResellerPartnership.LIVE_STATES)
+
+    def with_customer_counts(self):
+        """Annotate `customers_count`: active customer relationships the provider owns with this
+        reseller attached. One aggregate, no query per row. (The customers app depends on this
+        one, so the relation is reached by its name rather than by importing the model.)"""
+        return self.annotate(
+            customers_count=models.Count(
+                "reseller__attached_relationships",
+                filter=Q(
+                    reseller__attached_relationships__provider=models.F("provider"),
+                    reseller__attached_relationships__state="active",
+                ),
+            )
         )
 
 
@@ -245,17 +369,25 @@ class ResellerPartnership(models.Model):
         SUSPENDED = "suspended", _("Suspended")
         ENDED = "ended", _("Ended")
         DECLINED = "declined", _("Declined")
+        REVOKED = "revoked", _("Invitation revoked")
+
+    LIVE_STATES = (State.INVITED, State.ACTIVE, State.SUSPENDED)
 
     provider = models.ForeignKey(
-        Partner, on_delete=models.PROTECT, related_name="reseller_partnerships"
+        Partner,
+        on_delete=models.PROTECT,
+        related_name="reseller_partnerships",
+        verbose_name=_("provider"),
     )
-    # Empty while invited: the recipient picks or creates the reseller organization on accepting.
+    # Empty while invited unless the provider named the reseller: the recipient picks or
+    # creates the reseller organization on accepting.
     reseller = models.ForeignKey(
         Partner,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="provider_partnerships",
+        verbose_name=_("reseller"),
     )
     state = models.CharField(
         _("state"), max_length=16, choices=State.choices, default=State.INVITED
@@ -266,18 +398,49 @@ class ResellerPartnership(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     invited_at = models.DateTimeField(_("invited"), default=timezone.now)
+    last_sent_at = models.DateTimeField(_("invitation last sent"), default=timezone.now)
     expires_at = models.DateTimeField(_("invitation expires"), null=True, blank=True)
     responded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("accepted or declined by"),
     )
+    responded_at = models.DateTimeField(_("accepted or declined"), null=True, blank=True)
     activated_at = models.DateTimeField(_("active since"), null=True, blank=True)
     suspended_at = models.DateTimeField(_("suspended"), null=True, blank=True)
+    suspended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("suspended by"),
+    )
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
     ended_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("ended by"),
+    )
+    # Which side ended it (or revoked the invitation); empty when operator staff did.
+    ended_by_partner = models.ForeignKey(
+        Partner,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("ended by partner"),
     )
     end_reason = models.CharField(_("reason"), max_length=500, blank=True)
     changed_at = models.DateTimeField(_("last change"), default=timezone.now)
+
+    objects = ResellerPartnershipQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("reseller partnership")
@@ -293,7 +456,8 @@ class ResellerPartnership(models.Model):
                 condition=~Q(provider=models.F("reseller")), name="partnership_not_self"
             ),
             models.CheckConstraint(
-                condition=Q(state__in=["invited", "declined"]) | Q(reseller__isnull=False),
+                condition=Q(state__in=["invited", "declined", "revoked"])
+                | Q(reseller__isnull=False),
                 name="partnership_reseller_set_once_accepted",
             ),
         ]
@@ -309,3 +473,20 @@ class ResellerPartnership(models.Model):
     @property
     def is_active(self) -> bool:
         return self.state == self.State.ACTIVE
+
+    @property
+    def invitation_is_pending(self) -> bool:
+        return (
+            self.state == self.State.INVITED
+            and self.expires_at is not None
+            and self.expires_at > timezone.now()
+        )
+
+    @property
+    def invitation_is_expired(self) -> bool:
+        return self.state == self.State.INVITED and not self.invitation_is_pending
+
+    @property
+    def since(self):
+        """When the current state began."""
+        return self.changed_at
