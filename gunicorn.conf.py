@@ -15,3 +15,7 @@ access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(L)ss'
 logger_class = "config.gunicorn_logging.TokenMaskingLogger"
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 wsgi_app = "config.wsgi:application"
+# gunicorn >= 25.1 opens a control socket at one fixed path per user ($HOME/.gunicorn/), which
+# two servers on one host would fight over: off unless GUNICORN_CONTROL_SOCKET names a path.
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "")
+control_socket_disable = not control_socket

@@ -3,6 +3,7 @@
 import http.client
 import importlib.util
 import json
+import logging
 import os
 import re
 import secrets
@@ -26,6 +27,8 @@ from apps.accounts.models import User
 from config import urls as project_urls
 from config import views as project_views
 from config.gunicorn_logging import mask_token_path
+from config.log_masking import TokenMaskingFilter
+from config.settings import base as base_settings
 from tests.factories import make_user
 
 BASE_DIR = Path(settings.BASE_DIR)
@@ -253,6 +256,17 @@ def test_the_access_log_masks_tokens_in_paths(logged, expected):
     assert mask_token_path(logged) == expected
 
 
+def test_django_log_records_mask_tokens_too():
+    record = logging.LogRecord(
+        "django.request", logging.WARNING, __file__, 1, "Not Found: %s", (f"/i/{TOKEN}/",), None
+    )
+    assert TokenMaskingFilter().filter(record) is True
+    assert record.getMessage() == "Not Found: /i/[token]/"
+    # production logs through base settings' console handler, which applies the filter
+    configured = base_settings.LOGGING["handlers"]["console"]["filters"]
+    assert base_settings.LOGGING["filters"][configured[0]]["()"].endswith("TokenMaskingFilter")
+
+
 # ------------------------------------------------------------------------------
 # gunicorn + WhiteNoise, for real, on a free loopback port
 # ------------------------------------------------------------------------------
@@ -409,8 +423,9 @@ def test_gunicorn_serves_pages_and_static_files_with_production_settings(tmp_pat
             assert dashboard.status == 200
             assert "Welcome" in dashboard_body.decode()
 
-            # an invitation link: the token must not reach the access log
+            # one-time links (whether or not they resolve): no token may reach any log line
             server.request("GET", f"/i/{TOKEN}/")
+            server.request("GET", f"/t/{TOKEN}/")
         finally:
             stop(process)
 
