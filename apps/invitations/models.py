@@ -2,12 +2,13 @@ import secrets
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.customers.models import Customer, ResellerRelationship, Service
-from apps.partners.models import Partner, new_public_id
+from apps.partners.models import Partner, ResellerPartnership, new_public_id
 
 
 def new_invitation_public_id() -> str:
@@ -18,6 +19,81 @@ def new_link_key() -> str:
     """The stored half of a link: 128 random bits. The link adds an HMAC made with SECRET_KEY,
     so the database alone cannot rebuild a working link (see apps.invitations.tokens)."""
     return secrets.token_urlsafe(16)
+
+
+def _count_subquery(queryset, outer_field: str):
+    """COUNT(*) of `queryset` per outer row, as a subquery (no row multiplication, no N+1)."""
+    counted = queryset.order_by().values(outer_field).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=models.IntegerField()), 0)
+
+
+class InvitationQuerySet(models.QuerySet):
+    def visible_to(self, partner: Partner):
+        """The one scoping rule for invitations.
+
+        A provider sees what it issued. A reseller sees what its providers issued *for it*, and
+        only while the partnership with that provider is active. Anyone else sees nothing.
+        """
+        if partner.is_provider:
+            return self.filter(provider=partner)
+        if partner.is_reseller:
+            active_partnership = ResellerPartnership.objects.filter(
+                provider=OuterRef("provider"),
+                reseller=partner,
+                state=ResellerPartnership.State.ACTIVE,
+            )
+            return self.filter(Exists(active_partnership), reseller=partner)
+        return self.none()
+
+    def usable(self):
+        now = timezone.now()
+        return self.filter(
+            Q(max_uses__isnull=True) | Q(use_count__lt=F("max_uses")),
+            status=Invitation.Status.ACTIVE,
+            expires_at__gt=now,
+        )
+
+    def with_effective_status(self, status: str):
+        """Filter by the derived status (active, revoked, expired, used), evaluated now.
+
+        Same precedence as Invitation.effective_status: revoked, then used, then expired.
+        """
+        now = timezone.now()
+        used = Q(max_uses__isnull=False, use_count__gte=F("max_uses"))
+        live = Q(status=Invitation.Status.ACTIVE)
+        if status == "revoked":
+            return self.filter(status=Invitation.Status.REVOKED)
+        if status == "used":
+            return self.filter(live & used)
+        if status == "expired":
+            return self.filter(live & ~used & Q(expires_at__lte=now))
+        if status == "active":
+            return self.usable()
+        return self
+
+    def with_funnel(self, partner: Partner):
+        """Annotate deliveries_count, sent_count, opened_count, accepted_count.
+
+        Counted with subqueries so a page of any size costs one query. A reseller only counts
+        its own forwards; accepted counts what the partner may see (see Acceptance.visible_to).
+        """
+        deliveries = Delivery.objects.filter(invitation=OuterRef("pk"))
+        acceptances = Acceptance.objects.filter(
+            invitation=OuterRef("pk"), outcome=Acceptance.Outcome.ACCEPTED
+        )
+        if not partner.is_provider:
+            deliveries = deliveries.filter(sent_by_partner=partner)
+            acceptances = acceptances.filter(
+                Q(delivery__isnull=True) | Q(delivery__sent_by_partner=partner)
+            )
+        return self.annotate(
+            deliveries_count=_count_subquery(deliveries, "invitation"),
+            sent_count=_count_subquery(deliveries.filter(sent_at__isnull=False), "invitation"),
+            opened_count=_count_subquery(
+                deliveries.filter(first_opened_at__isnull=False), "invitation"
+            ),
+            accepted_count=_count_subquery(acceptances, "invitation"),
+        )
 
 
 class Invitation(models.Model):
@@ -76,6 +152,8 @@ class Invitation(models.Model):
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+
+    objects = InvitationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("invitation")
@@ -141,6 +219,42 @@ class Invitation(models.Model):
     def is_usable(self) -> bool:
         return self.effective_status == "active"
 
+    def get_effective_status_display(self) -> str:
+        return str(EFFECTIVE_STATUS_LABELS[self.effective_status])
+
+    @property
+    def is_personal(self) -> bool:
+        return self.kind == self.Kind.PERSONAL
+
+    @property
+    def scopes_display(self) -> str:
+        scopes = []
+        if self.dap_provisioning:
+            scopes.append(str(_("provisioning")))
+        if self.dap_support:
+            scopes.append(str(_("support")))
+        return ", ".join(scopes)
+
+
+# The derived statuses, for filters and badges (Invitation.Status only stores active / revoked).
+EFFECTIVE_STATUS_LABELS = {
+    "active": _("Active"),
+    "revoked": _("Revoked"),
+    "expired": _("Expired"),
+    "used": _("Used up"),
+}
+
+
+class DeliveryQuerySet(models.QuerySet):
+    def visible_to(self, partner: Partner):
+        """A provider sees every sending of its invitations; a reseller only its own forwards
+        of invitations it can see."""
+        invitations = Invitation.objects.visible_to(partner)
+        qs = self.filter(invitation__in=invitations)
+        if not partner.is_provider:
+            qs = qs.filter(sent_by_partner=partner)
+        return qs
+
 
 class Delivery(models.Model):
     """One sending of an invitation to one address, by provider staff or a reseller (a forward).
@@ -168,6 +282,8 @@ class Delivery(models.Model):
     last_error = models.CharField(_("last error"), max_length=500, blank=True)
     first_opened_at = models.DateTimeField(_("first opened"), null=True, blank=True)
 
+    objects = DeliveryQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
@@ -183,6 +299,21 @@ class Delivery(models.Model):
     @property
     def is_forward(self) -> bool:
         return self.sent_by_partner_id != self.invitation.provider_id
+
+    @property
+    def has_failed(self) -> bool:
+        """Tried at least once and never got through."""
+        return self.sent_at is None and self.send_attempts > 0
+
+
+class AcceptanceQuerySet(models.QuerySet):
+    def visible_to(self, partner: Partner):
+        """A provider sees every answer to its invitations; a reseller the answers to
+        invitations it can see that came through its own forwards or the invitation's link."""
+        qs = self.filter(invitation__in=Invitation.objects.visible_to(partner))
+        if not partner.is_provider:
+            qs = qs.filter(Q(delivery__isnull=True) | Q(delivery__sent_by_partner=partner))
+        return qs
 
 
 class Acceptance(models.Model):
@@ -213,6 +344,8 @@ class Acceptance(models.Model):
     # per requested service: "granted", "moved", "kept" (kept with another partner)
     decisions = models.JSONField(_("decisions"), default=dict, blank=True)
     created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    objects = AcceptanceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("acceptance")

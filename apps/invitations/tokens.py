@@ -21,6 +21,8 @@ INVITATION_PREFIX = "i"
 DELIVERY_PREFIX = "d"
 # Where the landing page finds the link after the token left the URL.
 SESSION_KEY = "invitation_link"
+# Set once an attempt to use a dead link in the session was recorded (one audit event each).
+REPORTED_SESSION_KEY = "invitation_link_reported"
 
 
 class LinkProblem:
@@ -103,6 +105,8 @@ def resolve_token(token: str) -> LinkResolution:
 def remember_link(request, token: str) -> None:
     """Move the token from the URL into the session (the landing page then has no token)."""
     request.session[SESSION_KEY] = token
+    # A new opening of a link is a new attempt: the landing page may record it again.
+    request.session.pop(REPORTED_SESSION_KEY, None)
 
 
 def resolve_session_link(request) -> LinkResolution:
@@ -115,3 +119,13 @@ def resolve_session_link(request) -> LinkResolution:
 
 def forget_link(request) -> None:
     request.session.pop(SESSION_KEY, None)
+    request.session.pop(REPORTED_SESSION_KEY, None)
+
+
+def first_report_of_link(request) -> bool:
+    """True once per opening of a link (so reloading the landing page records nothing new)."""
+    token = request.session.get(SESSION_KEY)
+    if not token or request.session.get(REPORTED_SESSION_KEY) == token:
+        return False
+    request.session[REPORTED_SESSION_KEY] = token
+    return True

@@ -28,7 +28,9 @@ DEMO_USERS = [
 ]
 
 # apps/<app>/demo.py modules, each with seed(*, partners, customer, stdout), run in this order
-DEMO_MODULES: list[str] = []
+DEMO_MODULES: list[str] = [
+    "apps.invitations.demo",
+]
 
 PARTNERS = {
     "contoso": ("Contoso Distribution", Partner.Kind.INDIRECT_PROVIDER, "PCONTOSO01"),

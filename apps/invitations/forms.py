@@ -1,0 +1,193 @@
+from django import forms
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from apps.customers.models import Service
+from apps.partners.models import Partner
+
+from .models import EFFECTIVE_STATUS_LABELS, Invitation
+from .selectors import (
+    NO_RESELLER,
+    provider_filter_choices,
+    reseller_choices_for,
+    reseller_filter_choices,
+)
+from .services import MAX_RECIPIENTS_PER_SEND, MAX_USES_LIMIT, parse_email_list
+
+
+def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
+    """Show a service's ValidationError on the form: on the field it names when the form has
+    that field, else at the top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            target = field if field in form.fields else None
+            for message in errors:
+                form.add_error(target if target != NON_FIELD_ERRORS else None, message)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+class InvitationForm(forms.Form):
+    """Issue an invitation (providers). The rules live in services.invitation_create."""
+
+    reseller = forms.ModelChoiceField(
+        label=_("Issued for"),
+        queryset=Partner.objects.none(),
+        required=False,
+        empty_label=_("No reseller – our own link"),
+        help_text=_(
+            "Pick one of your active resellers to hand the invitation to them: they forward it "
+            "to their customers, and they receive the delegated admin privileges."
+        ),
+    )
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=Invitation.Kind.choices,
+        initial=Invitation.Kind.OPEN,
+        widget=forms.RadioSelect,
+    )
+    recipient_email = forms.EmailField(
+        label=_("Recipient email (personal invitations)"),
+        required=False,
+        help_text=_("A personal invitation works once, for this address only."),
+    )
+    send_to_recipient = forms.BooleanField(
+        label=_("Email the invitation to the recipient now (personal invitations)"),
+        required=False,
+        initial=True,
+    )
+    requests_dap = forms.BooleanField(
+        label=_("Request delegated admin privileges (DAP)"),
+        required=False,
+        help_text=_("The customer decides per service when accepting."),
+    )
+    services = forms.ModelMultipleChoiceField(
+        label=_("Services"),
+        queryset=Service.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    dap_provisioning = forms.BooleanField(label=_("Scope: provisioning"), required=False)
+    dap_support = forms.BooleanField(label=_("Scope: support"), required=False)
+    valid_days = forms.IntegerField(label=_("Valid for (days)"), min_value=1)  # see __init__
+    max_uses = forms.IntegerField(
+        label=_("Use limit (open invitations)"),
+        required=False,
+        min_value=1,
+        max_value=MAX_USES_LIMIT,
+        help_text=_("How many customers may accept it. Leave empty for no limit."),
+    )
+    message = forms.CharField(
+        label=_("Message to the customer"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Shown on the invitation page and in the emails."),
+    )
+
+    def __init__(self, *args, provider: Partner, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.provider = provider
+        self.fields["reseller"].queryset = reseller_choices_for(provider)
+        self.fields["services"].queryset = Service.objects.filter(is_active=True)
+        # Settings are read per form, so tests (and deployments) can change the bounds.
+        self.fields["valid_days"] = forms.IntegerField(
+            label=_("Valid for (days)"),
+            min_value=1,
+            max_value=settings.INVITATION_MAX_DAYS,
+            initial=settings.INVITATION_DEFAULT_DAYS,
+            help_text=_("At most %(max)s days.") % {"max": settings.INVITATION_MAX_DAYS},
+        )
+
+    def service_arguments(self) -> dict:
+        data = self.cleaned_data
+        personal = data["kind"] == Invitation.Kind.PERSONAL
+        return {
+            "reseller": data["reseller"],
+            "kind": data["kind"],
+            "recipient_email": data["recipient_email"],
+            "requests_dap": data["requests_dap"],
+            "services": list(data["services"]),
+            "dap_provisioning": data["dap_provisioning"],
+            "dap_support": data["dap_support"],
+            "valid_days": data["valid_days"],
+            "max_uses": data["max_uses"] if not personal else None,
+            "message": data["message"],
+            "send_to_recipient": personal and data["send_to_recipient"],
+        }
+
+
+class SendForm(forms.Form):
+    """Email an invitation from the portal: one delivery (with its own link) per address."""
+
+    emails = forms.CharField(
+        label=_("Recipients"),
+        widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "email"}),
+        help_text=_(
+            "One or more email addresses, separated by commas or new lines (at most %(max)s)."
+        )
+        % {"max": MAX_RECIPIENTS_PER_SEND},
+    )
+    message = forms.CharField(
+        label=_("Message"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 12}),
+        help_text=_("Edit it as you like. The invitation link is added below it, unchanged."),
+    )
+
+    def clean_emails(self):
+        return parse_email_list(self.cleaned_data["emails"])
+
+
+STATUS_CHOICES = [("", _("Any status")), *EFFECTIVE_STATUS_LABELS.items()]
+KIND_CHOICES = [("", _("Any kind")), *Invitation.Kind.choices]
+
+
+class InvitationFilterForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    status = forms.ChoiceField(label=_("Status"), choices=STATUS_CHOICES, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=KIND_CHOICES, required=False)
+    reseller = forms.ChoiceField(label=_("Reseller"), required=False)
+    provider = forms.ChoiceField(label=_("Provider"), required=False)
+
+    def __init__(self, *args, partner: Partner, **kwargs):
+        super().__init__(*args, **kwargs)
+        if partner.is_provider:
+            del self.fields["provider"]
+            self.fields["reseller"].choices = [
+                ("", _("Any")),
+                (NO_RESELLER, _("Our own links (no reseller)")),
+                *((p.public_id, p.name) for p in reseller_filter_choices(partner)),
+            ]
+        else:
+            del self.fields["reseller"]
+            self.fields["provider"].choices = [
+                ("", _("Any")),
+                *((p.public_id, p.name) for p in provider_filter_choices(partner)),
+            ]
+        for field in self.fields.values():
+            css = "form-select form-select-sm" if isinstance(field, forms.ChoiceField) else None
+            field.widget.attrs["class"] = css or "form-control form-control-sm"
+
+    def filters(self) -> dict:
+        """Valid filters only; an unknown value in the query string is ignored, not a 500."""
+        if not self.is_valid():
+            data = {}
+            for name in self.fields:
+                value = self.data.get(name, "")
+                try:
+                    data[name] = self.fields[name].clean(value)
+                except ValidationError:
+                    data[name] = ""
+        else:
+            data = self.cleaned_data
+        return {
+            "search": data.get("q", ""),
+            "status": data.get("status", ""),
+            "kind": data.get("kind", ""),
+            "reseller": data.get("reseller", ""),
+            "provider": data.get("provider", ""),
+        }
