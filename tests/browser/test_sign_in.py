@@ -34,13 +34,3 @@ def test_a_partner_user_signs_in_and_sees_the_dashboard(page, live_server, conso
 
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
-
-
-def test_a_wrong_password_is_explained_on_the_page(page, live_server):
-    make_provider("Contoso Distribution")
-    page.goto(live_server.url + reverse("accounts:login"))
-    page.get_by_label("Email").fill("nobody@contoso.test")
-    page.get_by_label("Password").fill("not-the-password")
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("main")).to_contain_text("That email and password do not match")
-    assert_accessible(page)
