@@ -5,6 +5,7 @@ from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import User
+from .services import user_set_password
 
 
 class EmailAuthenticationForm(auth_forms.AuthenticationForm):
@@ -18,6 +19,20 @@ class EmailAuthenticationForm(auth_forms.AuthenticationForm):
         ),
         "inactive": _("This account is inactive."),
     }
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    def save(self, commit=True):
+        return user_set_password(user=self.user, password=self.cleaned_data["new_password1"])
+
+
+class PasswordResetSetForm(auth_forms.SetPasswordForm):
+    """The last step of a reset by email."""
+
+    def save(self, commit=True):
+        return user_set_password(
+            user=self.user, password=self.cleaned_data["new_password1"], via_reset=True
+        )
 
 
 class AdminUserCreationForm(auth_forms.BaseUserCreationForm):

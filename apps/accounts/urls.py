@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from . import views
+from .forms import PasswordChangeForm, PasswordResetSetForm
 
 app_name = "accounts"
 
@@ -12,6 +13,7 @@ urlpatterns = [
     path(
         "password/change/",
         auth_views.PasswordChangeView.as_view(
+            form_class=PasswordChangeForm,
             template_name="accounts/password_change.html",
             success_url=reverse_lazy("accounts:password_change_done"),
         ),
@@ -43,6 +45,7 @@ urlpatterns = [
     path(
         "password/reset/<uidb64>/<token>/",
         views.PasswordResetConfirmView.as_view(
+            form_class=PasswordResetSetForm,
             template_name="accounts/password_reset_confirm.html",
             success_url=reverse_lazy("accounts:password_reset_complete"),
         ),

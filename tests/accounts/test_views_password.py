@@ -7,6 +7,7 @@ from django.contrib.auth import SESSION_KEY
 from django.core import mail
 from django.urls import reverse
 
+from apps.audit.models import AuditEvent
 from tests.factories import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
@@ -25,6 +26,7 @@ def test_a_user_changes_their_password(client, user):
     assert response["Location"] == reverse("accounts:password_change_done")
     user.refresh_from_db()
     assert user.check_password(NEW_PASSWORD)
+    assert AuditEvent.objects.filter(action="account.password_changed", actor=user).exists()
     # the session survives the change
     assert client.get(reverse("accounts:password_change_done")).status_code == 200
 
@@ -89,6 +91,7 @@ def test_the_password_reset_link_works_once(client):
     assert done["Location"] == reverse("accounts:password_reset_complete")
     user.refresh_from_db()
     assert user.check_password(NEW_PASSWORD)
+    assert AuditEvent.objects.filter(action="account.password_reset", actor=user).exists()
 
     # the new password signs in through the real form
     client.cookies.clear()
