@@ -70,9 +70,13 @@ class ReadOnlyInline(admin.TabularInline):
 
 class MembershipInline(ReadOnlyInline):
     model = PartnerMembership
-    fields = ["user", "role", "created_at"]
+    fields = ["user", "email", "role", "created_at"]
     readonly_fields = fields
     verbose_name_plural = _("members (change roles on each membership)")
+
+    @admin.display(description=_("email"))
+    def email(self, obj):
+        return obj.user.email
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user", "partner")
@@ -212,13 +216,17 @@ class MembershipAdminForm(forms.ModelForm):
 @admin.register(PartnerMembership)
 class PartnerMembershipAdmin(ServiceErrorsAsMessagesMixin, admin.ModelAdmin):
     form = MembershipAdminForm
-    list_display = ["user", "partner", "role", "created_at"]
+    list_display = ["user", "email", "partner", "role", "created_at"]
     list_filter = ["role", "partner__kind"]
     search_fields = ["user__email", "user__display_name", "partner__name", "partner__public_id"]
     autocomplete_fields = ["user", "partner"]
     list_select_related = ["user", "partner"]
     date_hierarchy = "created_at"
     show_full_result_count = False
+
+    @admin.display(description=_("email"), ordering="user__email")
+    def email(self, obj):
+        return obj.user.email
 
     def get_readonly_fields(self, request, obj=None):
         return ["user", "partner", "created_at"] if obj else []
