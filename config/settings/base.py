@@ -30,7 +30,7 @@ PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip
 # Applications
 # ------------------------------------------------------------------------------
 DJANGO_APPS = [
-    "django.contrib.admin",
+    "apps.audit.admin_site.PortalAdminConfig",  # django.contrib.admin; auditors cannot POST
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
