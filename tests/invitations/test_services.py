@@ -458,6 +458,9 @@ def test_the_email_is_in_the_recipients_language_when_known(
         )
     assert known.language == "it"
     assert unknown.language == "zh-hans"
+    html_by_recipient = {m.to[0]: m.alternatives[0][0] for m in mail.outbox}
+    assert '<html lang="it">' in html_by_recipient["it@northwind.test"]
+    assert '<html lang="zh-hans">' in html_by_recipient["new@northwind.test"]
 
 
 def test_without_any_preference_the_senders_current_language_is_used(dap_invitation, cast):
