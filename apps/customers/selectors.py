@@ -1,9 +1,36 @@
+"""Reads for customer and partner pages, each scoped to the organization asking."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from apps.accounts.organizations import OrganizationLink
+from apps.partners.models import Partner, ResellerPartnership
 
-from .models import CustomerMembership
+from .models import (
+    Customer,
+    CustomerMembership,
+    DelegatedAdminGrant,
+    ResellerRelationship,
+    Service,
+    Subscription,
+)
 
 
 def customer_organization_links(user) -> list[OrganizationLink]:
@@ -21,3 +48,223 @@ def customer_organization_links(user) -> list[OrganizationLink]:
         )
         for m in memberships
     ]
+
+
+# ------------------------------------------------------------------------------
+# Who may hold delegated admin for a customer
+# ------------------------------------------------------------------------------
+def grant_relationship_for(*, customer: Customer, partner: Partner) -> ResellerRelationship | None:
+    """The active relationship through which `partner` may hold delegated admin, or None.
+
+    A provider: its own relationship with the customer (the one without a reseller first).
+    A reseller: a relationship of a provider it has an active partnership with (the one it is
+    attached to first). Suspended or pending partners receive nothing.
+    """
+    if not partner.is_active:
+        return None
+    relationships = ResellerRelationship.objects.active().filter(customer=customer)
+    if partner.is_provider:
+        return (
+            relationships.filter(provider=partner)
+            .order_by(F("reseller").asc(nulls_first=True), "started_at")
+            .first()
+        )
+    partnered_providers = ResellerPartnership.objects.filter(
+        reseller=partner, state=ResellerPartnership.State.ACTIVE
+    ).values("provider_id")
+    return (
+        relationships.filter(provider_id__in=partnered_providers)
+        .annotate(
+            attached=Case(
+                When(reseller=partner, then=Value(0)), default=Value(1), output_field=IntegerField()
+            )
+        )
+        .order_by("attached", "started_at")
+        .first()
+    )
+
+
+def grant_eligible_partners(customer: Customer) -> QuerySet[Partner]:
+    """Partners the customer may give delegated admin to: its providers (active relationship)
+    and the resellers in an active partnership with one of them."""
+    provider_ids = (
+        ResellerRelationship.objects.active().filter(customer=customer).values("provider_id")
+    )
+    reseller_ids = ResellerPartnership.objects.filter(
+        state=ResellerPartnership.State.ACTIVE, provider_id__in=provider_ids
+    ).values("reseller_id")
+    return (
+        Partner.objects.active()
+        .filter(
+            Q(pk__in=provider_ids) | Q(pk__in=reseller_ids, kind=Partner.Kind.INDIRECT_RESELLER)
+        )
+        .order_by("name")
+    )
+
+
+# ------------------------------------------------------------------------------
+# The customer's Partner relationships page
+# ------------------------------------------------------------------------------
+@dataclass
+class ServicePartnerRow:
+    """One service on the Partner relationships page."""
+
+    service: Service
+    grant: DelegatedAdminGrant | None = None
+    # (partner of record or None, purchase channel label, number of subscriptions, seats)
+    subscriptions: list[tuple] = field(default_factory=list)
+
+    @property
+    def partners_of_record(self) -> list[Partner]:
+        seen = {}
+        for partner, *_rest in self.subscriptions:
+            if partner is not None:
+                seen.setdefault(partner.pk, partner)
+        return list(seen.values())
+
+
+def customer_services(customer: Customer) -> QuerySet[Service]:
+    """Services offered today plus any the customer has a subscription or a grant for."""
+    return Service.objects.filter(
+        Q(is_active=True)
+        | Exists(Subscription.objects.filter(customer=customer, service=OuterRef("pk")))
+        | Exists(
+            DelegatedAdminGrant.objects.active().filter(customer=customer, service=OuterRef("pk"))
+        )
+    ).order_by("position", "name")
+
+
+def customer_service_rows(customer: Customer, services) -> list[ServicePartnerRow]:
+    """Rows for `services` (one page of them): who holds delegated admin, who sells it.
+
+    Three queries whatever the number of rows.
+    """
+    services = list(services)
+    ids = [s.pk for s in services]
+    rows = {s.pk: ServicePartnerRow(service=s) for s in services}
+    for grant in (
+        DelegatedAdminGrant.objects.active()
+        .filter(customer=customer, service_id__in=ids)
+        .select_related("partner", "relationship__provider", "relationship__reseller")
+    ):
+        rows[grant.service_id].grant = grant
+    channel_labels = dict(Subscription.Channel.choices)
+    aggregates = (
+        Subscription.objects.filter(customer=customer, service_id__in=ids)
+        .exclude(status=Subscription.Status.CANCELLED)
+        .values("service_id", "purchase_channel", "partner_of_record_id")
+        .annotate(n=Count("id"), seats=Sum("seats"))
+        .order_by("service_id", "purchase_channel", "partner_of_record_id")
+    )
+    aggregates = list(aggregates)
+    partners = Partner.objects.in_bulk(
+        {a["partner_of_record_id"] for a in aggregates if a["partner_of_record_id"]}
+    )
+    for a in aggregates:
+        rows[a["service_id"]].subscriptions.append(
+            (
+                partners.get(a["partner_of_record_id"]),
+                channel_labels.get(a["purchase_channel"], a["purchase_channel"]),
+                a["n"],
+                a["seats"],
+            )
+        )
+    return [rows[pk] for pk in ids]
+
+
+def customer_relationships(customer: Customer) -> QuerySet[ResellerRelationship]:
+    """Every relationship of the customer, active first, with the grants obtained through it."""
+    return (
+        ResellerRelationship.objects.filter(customer=customer)
+        .select_related("provider", "reseller")
+        .prefetch_related(
+            Prefetch(
+                "grants",
+                queryset=DelegatedAdminGrant.objects.active()
+                .select_related("service", "partner")
+                .order_by("service__position", "service__name"),
+                to_attr="active_grants",
+            )
+        )
+        .annotate(
+            is_ended=Case(
+                When(state=ResellerRelationship.State.ACTIVE, then=Value(0)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("is_ended", "-started_at", "-pk")
+    )
+
+
+# ------------------------------------------------------------------------------
+# Partner customer pages
+# ------------------------------------------------------------------------------
+def partner_visible_grants(partner: Partner) -> QuerySet[DelegatedAdminGrant]:
+    """Active grants a partner sees: its own and, for a provider, those of its resellers
+    obtained through its relationships."""
+    grants = DelegatedAdminGrant.objects.active()
+    if partner.is_provider:
+        return grants.filter(Q(partner=partner) | Q(relationship__provider=partner))
+    return grants.filter(partner=partner)
+
+
+def partner_relationships(partner: Partner) -> QuerySet[ResellerRelationship]:
+    """Relationships a partner is part of: those it owns (provider) or came through (reseller)."""
+    return ResellerRelationship.objects.filter(Q(provider=partner) | Q(reseller=partner))
+
+
+def partner_customers(partner: Partner, search: str = "") -> QuerySet[Customer]:
+    """Customers of a partner: an active relationship it owns or is attached to, or an active
+    grant it holds. Each comes with `partner_relationships` and `partner_grants` prefetched."""
+    customers = Customer.objects.filter(
+        Exists(
+            partner_relationships(partner)
+            .filter(state=ResellerRelationship.State.ACTIVE)
+            .filter(customer=OuterRef("pk"))
+        )
+        | Exists(
+            DelegatedAdminGrant.objects.active().filter(customer=OuterRef("pk"), partner=partner)
+        )
+    )
+    if search:
+        customers = customers.filter(
+            Q(name__icontains=search)
+            | Q(tenant_domain__icontains=search)
+            | Q(public_id__iexact=search)
+        )
+    return customers.order_by("name", "pk").prefetch_related(
+        Prefetch(
+            "relationships",
+            queryset=partner_relationships(partner)
+            .filter(state=ResellerRelationship.State.ACTIVE)
+            .select_related("provider", "reseller")
+            .order_by("started_at"),
+            to_attr="partner_relationships",
+        ),
+        Prefetch(
+            "grants",
+            queryset=partner_visible_grants(partner)
+            .select_related("service", "partner")
+            .order_by("service__position", "service__name"),
+            to_attr="partner_grants",
+        ),
+    )
+
+
+def partner_customer_or_404(partner: Partner, customer_public_id: str) -> Customer:
+    customer = partner_customers(partner).filter(public_id=customer_public_id).first()
+    if customer is None:
+        raise Http404
+    return customer
+
+
+def partner_customer_subscriptions(
+    partner: Partner, customer: Customer, service_ids
+) -> QuerySet[Subscription]:
+    """Subscriptions of the services the partner may administer (read-only for partners)."""
+    return (
+        Subscription.objects.filter(customer=customer, service_id__in=list(service_ids))
+        .select_related("service", "partner_of_record")
+        .order_by("service__position", "service__name", "external_id")
+    )

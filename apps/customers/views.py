@@ -1,7 +1,324 @@
-from django.views.generic import TemplateView
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.generic import FormView, ListView, TemplateView
 
+from apps.partners.mixins import PartnerMixin
+
+from .forms import CustomerSearchForm, GrantForm, GrantRemoveForm, RelationshipEndForm
 from .mixins import CustomerMixin
+from .models import DelegatedAdminGrant, ResellerRelationship
+from .selectors import (
+    customer_relationships,
+    customer_service_rows,
+    customer_services,
+    partner_customer_or_404,
+    partner_customer_subscriptions,
+    partner_customers,
+    partner_relationships,
+)
+from .services import grant_remove, grant_set, relationship_end
 
 
+def _page(request, items, param: str = "page"):
+    return Paginator(items, settings.PORTAL_PAGE_SIZE).get_page(request.GET.get(param))
+
+
+def _error_messages(exc: ValidationError) -> list[str]:
+    return [str(m) for m in exc.messages]
+
+
+# ------------------------------------------------------------------------------
+# Customer pages
+# ------------------------------------------------------------------------------
 class CustomerHomeView(CustomerMixin, TemplateView):
     template_name = "customers/home.html"
+
+
+class CustomerRelationshipsView(CustomerMixin, TemplateView):
+    """Partner relationships: per service who holds delegated admin, and every relationship."""
+
+    template_name = "customers/relationships.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        services_page = _page(self.request, customer_services(self.customer), "services_page")
+        context["services_page"] = services_page
+        context["service_rows"] = customer_service_rows(self.customer, services_page.object_list)
+        context["relationships_page"] = _page(
+            self.request, customer_relationships(self.customer), "page"
+        )
+        return context
+
+
+def _scope_names(provisioning: bool, support: bool) -> list[str]:
+    names = []
+    if provisioning:
+        names.append(_("provisioning"))
+    if support:
+        names.append(_("support"))
+    return names
+
+
+class GrantSetView(CustomerMixin, FormView):
+    """Give or move delegated admin for a service, after a confirmation step showing the change.
+
+    The confirmation carries the holder the customer saw; if someone changed it meanwhile, the
+    confirmation is shown again instead of acting on stale information.
+    """
+
+    form_class = GrantForm
+    template_name = "customers/grant_form.html"
+    confirm_template_name = "customers/grant_confirm.html"
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "customer": self.customer}
+
+    def get_initial(self):
+        initial = super().get_initial()
+        for name in ("service", "partner"):
+            if self.request.GET.get(name):
+                initial[name] = self.request.GET[name]
+        return initial
+
+    def form_valid(self, form):
+        service = form.cleaned_data["service"]
+        partner = form.cleaned_data["partner"]
+        provisioning = form.cleaned_data["provisioning"]
+        support = form.cleaned_data["support"]
+        current = (
+            DelegatedAdminGrant.objects.active()
+            .select_related("partner")
+            .filter(customer=self.customer, service=service)
+            .first()
+        )
+        holder_key = str(current.pk) if current else "none"
+        confirmed = self.request.POST.get("confirm") == "yes"
+        if not confirmed or self.request.POST.get("expected_holder") != holder_key:
+            return render(
+                self.request,
+                self.confirm_template_name,
+                {
+                    "customer": self.customer,
+                    "form": form,
+                    "service": service,
+                    "partner": partner,
+                    "current": current,
+                    "holder_key": holder_key,
+                    "scopes": _scope_names(provisioning, support),
+                    "current_scopes": (
+                        _scope_names(current.provisioning, current.support) if current else []
+                    ),
+                    "is_move": current is not None and current.partner_id != partner.pk,
+                    "is_same": current is not None
+                    and current.partner_id == partner.pk
+                    and (current.provisioning, current.support) == (provisioning, support),
+                    "changed_meanwhile": confirmed,
+                },
+            )
+        try:
+            change = grant_set(
+                customer=self.customer,
+                service=service,
+                partner=partner,
+                provisioning=provisioning,
+                support=support,
+                granted_by=self.request.user,
+                confirm_move=True,
+                acting_customer=self.customer,
+            )
+        except ValidationError as exc:
+            for message in _error_messages(exc):
+                form.add_error(None, message)
+            return self.form_invalid(form)
+        texts = {
+            "created": _("%(partner)s now holds delegated admin for %(service)s."),
+            "moved": _("Delegated admin for %(service)s moved to %(partner)s."),
+            "updated": _("The scopes of %(partner)s for %(service)s were changed."),
+            "unchanged": _(
+                "%(partner)s already held delegated admin for %(service)s; nothing changed."
+            ),
+        }
+        messages.success(
+            self.request, texts[change.outcome] % {"partner": partner.name, "service": service.name}
+        )
+        return redirect("customers:relationships", customer_id=self.customer.public_id)
+
+
+class GrantRemoveView(CustomerMixin, FormView):
+    """Remove delegated admin for a service, with a reason. The relationship stays."""
+
+    form_class = GrantRemoveForm
+    template_name = "customers/grant_remove.html"
+
+    def get_grant(self) -> DelegatedAdminGrant:
+        if not hasattr(self, "_grant"):
+            self._grant = (
+                DelegatedAdminGrant.objects.select_related("service", "partner")
+                .filter(customer=self.customer, pk=self.kwargs["grant_id"])
+                .first()
+            )
+            if self._grant is None:
+                raise Http404
+        return self._grant
+
+    def get(self, request, *args, **kwargs):
+        if not self.get_grant().is_active:
+            messages.info(request, _("This delegated admin was already removed."))
+            return redirect("customers:relationships", customer_id=self.customer.public_id)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["grant"] = self.get_grant()
+        return context
+
+    def form_valid(self, form):
+        grant = self.get_grant()
+        try:
+            grant_remove(
+                grant=grant,
+                removed_by=self.request.user,
+                note=form.cleaned_data["note"],
+                acting_customer=self.customer,
+            )
+        except ValidationError as exc:
+            messages.error(self.request, " ".join(_error_messages(exc)))
+            return redirect("customers:relationships", customer_id=self.customer.public_id)
+        messages.success(
+            self.request,
+            _(
+                "Delegated admin for %(service)s was removed from %(partner)s. Your relationship "
+                "with the partner stays in place."
+            )
+            % {"service": grant.service.name, "partner": grant.partner.name},
+        )
+        return redirect("customers:relationships", customer_id=self.customer.public_id)
+
+
+# ------------------------------------------------------------------------------
+# Partner pages
+# ------------------------------------------------------------------------------
+class PartnerCustomerListView(PartnerMixin, ListView):
+    """A provider's customers (with the resellers attached) or a reseller's customers."""
+
+    permission = "customers.view"
+    template_name = "customers/partner_customer_list.html"
+    context_object_name = "customers"
+    paginate_by = settings.PORTAL_PAGE_SIZE
+
+    def get_queryset(self):
+        self.search_form = CustomerSearchForm(self.request.GET or None)
+        search = self.search_form.cleaned_data["q"] if self.search_form.is_valid() else ""
+        return partner_customers(self.partner, search=search.strip())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["search_form"] = self.search_form
+        return context
+
+
+class PartnerCustomerDetailView(PartnerMixin, TemplateView):
+    """One customer as a partner sees it: relationships, delegated admin, subscriptions."""
+
+    permission = "customers.view"
+    template_name = "customers/partner_customer_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        customer = partner_customer_or_404(self.partner, self.kwargs["customer_id"])
+        grants = customer.partner_grants
+        for grant in grants:
+            grant.portal_url = grant.service.admin_portal_url(customer)
+        service_ids = {g.service_id for g in grants}
+        context.update(
+            {
+                "customer": customer,
+                "grants": grants,
+                "relationships": partner_relationships(self.partner)
+                .filter(customer=customer)
+                .select_related("provider", "reseller")
+                .order_by("-started_at"),
+                "subscriptions_page": _page(
+                    self.request,
+                    partner_customer_subscriptions(self.partner, customer, service_ids),
+                ),
+                "can_end": self.membership.has_perm("customers.manage"),
+            }
+        )
+        return context
+
+
+class RelationshipEndView(PartnerMixin, FormView):
+    """A provider ends a relationship it owns; delegated admin obtained through it ends too."""
+
+    permission = "customers.manage"
+    form_class = RelationshipEndForm
+    template_name = "customers/relationship_end.html"
+
+    def get_relationship(self) -> ResellerRelationship:
+        if not hasattr(self, "_relationship"):
+            self._relationship = (
+                ResellerRelationship.objects.select_related("customer", "provider", "reseller")
+                .filter(
+                    pk=self.kwargs["relationship_id"],
+                    provider=self.partner,
+                    customer__public_id=self.kwargs["customer_id"],
+                )
+                .first()
+            )
+            if self._relationship is None:
+                raise Http404
+        return self._relationship
+
+    def detail_url(self) -> str:
+        return reverse(
+            "customers:partner_customer",
+            kwargs={
+                "partner_id": self.partner.public_id,
+                "customer_id": self.kwargs["customer_id"],
+            },
+        )
+
+    def get(self, request, *args, **kwargs):
+        if self.get_relationship().state != ResellerRelationship.State.ACTIVE:
+            messages.info(request, _("This relationship has already ended."))
+            return redirect(self.detail_url())
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        relationship = self.get_relationship()
+        context["relationship"] = relationship
+        context["customer"] = relationship.customer
+        context["grants"] = (
+            DelegatedAdminGrant.objects.active()
+            .filter(relationship=relationship)
+            .select_related("service", "partner")
+            .order_by("service__position", "service__name")
+        )
+        return context
+
+    def form_valid(self, form):
+        relationship = self.get_relationship()
+        try:
+            relationship_end(
+                relationship=relationship,
+                ended_by=self.request.user,
+                reason=form.cleaned_data["reason"],
+                acting_partner=self.partner,
+            )
+        except ValidationError as exc:
+            messages.error(self.request, " ".join(_error_messages(exc)))
+            return redirect(self.detail_url())
+        messages.success(
+            self.request,
+            _("The relationship with %(customer)s was ended.")
+            % {"customer": relationship.customer.name},
+        )
+        return redirect(self.detail_url())

@@ -29,7 +29,9 @@ DEMO_USERS = [
 
 # apps/<app>/demo.py modules, each with seed(*, partners, customer, stdout), run in this order
 DEMO_MODULES: list[str] = [
+    "apps.partners.demo",
     "apps.invitations.demo",
+    "apps.customers.demo",
 ]
 
 PARTNERS = {

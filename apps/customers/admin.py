@@ -1,0 +1,548 @@
+"""Operator admin for customers, the service catalog, subscriptions, relationships and grants.
+
+Rules that a plain edit could bypass go through the services: ending a relationship and
+revoking delegated admin are actions with a confirmation page; relationships and grants are
+read-only inside the customer page; a second active grant for a service is refused with a
+message (the database constraint backs it up). Every change is written to the audit log.
+"""
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from apps.audit.services import audit_record
+from apps.partners.models import Partner
+
+from .models import (
+    Customer,
+    CustomerMembership,
+    DelegatedAdminGrant,
+    ResellerRelationship,
+    Service,
+    Subscription,
+)
+from .services import grant_remove, relationship_end
+
+
+def _partner_autocomplete(*names: str) -> list[str]:
+    """Autocomplete partner fields when the partners admin offers search; a select otherwise."""
+    partner_admin = admin.site._registry.get(Partner)
+    return list(names) if partner_admin is not None and partner_admin.search_fields else []
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    show_change_link = True
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class OptionalNoteForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Note"), max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+def confirm_action(modeladmin, request, queryset, *, action, title, form, explanation):
+    """The intermediate page of an action that needs a reason."""
+    return TemplateResponse(
+        request,
+        "customers/admin_confirm_action.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": title,
+            "opts": modeladmin.model._meta,
+            "queryset": queryset,
+            "form": form,
+            "action": action,
+            "explanation": explanation,
+            "action_checkbox_name": ACTION_CHECKBOX_NAME,
+        },
+    )
+
+
+# ------------------------------------------------------------------------------
+# Customers
+# ------------------------------------------------------------------------------
+class MembershipInline(admin.TabularInline):
+    model = CustomerMembership
+    extra = 0
+    fields = ["user", "created_at"]
+    readonly_fields = ["created_at"]
+    autocomplete_fields = ["user"]
+    verbose_name = _("customer admin")
+    verbose_name_plural = _("customer admins")
+
+
+class RelationshipInline(ReadOnlyInline):
+    model = ResellerRelationship
+    fields = ["provider", "reseller", "state", "started_at", "ended_at", "end_reason"]
+    readonly_fields = fields
+    ordering = ["-started_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("provider", "reseller")
+
+
+class GrantInline(ReadOnlyInline):
+    model = DelegatedAdminGrant
+    fields = [
+        "service",
+        "partner",
+        "provisioning",
+        "support",
+        "granted_at",
+        "revoked_at",
+        "revoke_reason",
+    ]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("service", "partner")
+
+
+class SubscriptionAdminForm(forms.ModelForm):
+    class Meta:
+        model = Subscription
+        fields = [
+            "customer",
+            "service",
+            "external_id",
+            "offer_name",
+            "seats",
+            "status",
+            "purchase_channel",
+            "partner_of_record",
+            "started_at",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        channel = cleaned.get("purchase_channel")
+        partner = cleaned.get("partner_of_record")
+        if channel == Subscription.Channel.OPERATOR_DIRECT and partner is not None:
+            self.add_error(
+                "partner_of_record",
+                _("An operator-direct subscription has no partner of record."),
+            )
+        if channel == Subscription.Channel.CSP and partner is None:
+            self.add_error(
+                "partner_of_record", _("A CSP subscription needs its partner of record.")
+            )
+        return cleaned
+
+
+def _audit_subscription(request, subscription: Subscription, created: bool, changed=()):
+    audit_record(
+        action="subscription.created" if created else "subscription.changed",
+        actor=request.user,
+        target=subscription,
+        partners=[subscription.partner_of_record],
+        customer=subscription.customer,
+        data={
+            "subscription_id": subscription.external_id,
+            "service": subscription.service.code,
+            "purchase_channel": subscription.purchase_channel,
+            "partner_of_record": (
+                subscription.partner_of_record.public_id if subscription.partner_of_record else None
+            ),
+            "changed": list(changed),
+            "via": "admin",
+        },
+    )
+
+
+class SubscriptionInline(admin.TabularInline):
+    model = Subscription
+    form = SubscriptionAdminForm
+    extra = 0
+    fields = [
+        "service",
+        "external_id",
+        "offer_name",
+        "seats",
+        "status",
+        "purchase_channel",
+        "partner_of_record",
+        "started_at",
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("service", "partner_of_record")
+
+    def get_autocomplete_fields(self, request):
+        return _partner_autocomplete("partner_of_record")
+
+
+@admin.register(Customer)
+class CustomerAdmin(admin.ModelAdmin):
+    list_display = ["name", "tenant_domain", "public_id", "country", "created_at"]
+    list_filter = ["country", "created_at"]
+    search_fields = ["name", "tenant_domain", "=public_id", "=tenant_id"]
+    readonly_fields = ["public_id", "created_at"]
+    fields = ["public_id", "name", "tenant_domain", "tenant_id", "country", "created_at"]
+    show_full_result_count = False
+    inlines = [MembershipInline, SubscriptionInline, RelationshipInline, GrantInline]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        audit_record(
+            action="customer.changed" if change else "customer.created",
+            actor=request.user,
+            target=obj,
+            customer=obj,
+            data={"changed": form.changed_data, "via": "admin"},
+        )
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for obj in formset.deleted_objects:
+            obj.delete()
+        for instance in instances:
+            created = instance.pk is None
+            changed = next((f.changed_data for f in formset.forms if f.instance is instance), [])
+            instance.save()
+            if isinstance(instance, Subscription):
+                _audit_subscription(request, instance, created, changed)
+            elif isinstance(instance, CustomerMembership) and created:
+                audit_record(
+                    action="customer.admin_added",
+                    actor=request.user,
+                    target=instance.customer,
+                    customer=instance.customer,
+                    data={"admin": instance.user.email, "via": "admin"},
+                )
+        formset.save_m2m()
+
+
+# ------------------------------------------------------------------------------
+# Catalog and subscriptions
+# ------------------------------------------------------------------------------
+@admin.register(Service)
+class ServiceAdmin(admin.ModelAdmin):
+    list_display = ["name", "code", "is_active", "position", "admin_portal_url_template"]
+    list_editable = ["is_active", "position"]
+    list_filter = ["is_active"]
+    search_fields = ["name", "code"]
+    ordering = ["position", "name"]
+    show_full_result_count = False
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(admin.ModelAdmin):
+    form = SubscriptionAdminForm
+    list_display = [
+        "external_id",
+        "customer",
+        "service",
+        "purchase_channel",
+        "partner_of_record",
+        "seats",
+        "status",
+        "imported_at",
+    ]
+    list_filter = ["purchase_channel", "status", "service"]
+    list_select_related = ["customer", "service", "partner_of_record"]
+    search_fields = [
+        "=external_id",
+        "customer__name",
+        "customer__tenant_domain",
+        "=customer__public_id",
+        "partner_of_record__name",
+        "=partner_of_record__public_id",
+    ]
+    autocomplete_fields = ["customer", "service"]
+    readonly_fields = ["imported_at"]
+    show_full_result_count = False
+
+    def get_autocomplete_fields(self, request):
+        return [*self.autocomplete_fields, *_partner_autocomplete("partner_of_record")]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        _audit_subscription(request, obj, not change, form.changed_data)
+
+
+# ------------------------------------------------------------------------------
+# Relationships and delegated admin
+# ------------------------------------------------------------------------------
+class RelationshipGrantInline(ReadOnlyInline):
+    model = DelegatedAdminGrant
+    fk_name = "relationship"
+    fields = ["service", "partner", "provisioning", "support", "granted_at", "revoked_at"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("service", "partner")
+
+
+@admin.register(ResellerRelationship)
+class ResellerRelationshipAdmin(admin.ModelAdmin):
+    """Created by accepting invitations; ended with the action (which revokes its grants)."""
+
+    list_display = ["customer", "provider", "reseller", "state", "started_at", "ended_at"]
+    list_filter = ["state", "started_at"]
+    list_select_related = ["customer", "provider", "reseller"]
+    search_fields = [
+        "customer__name",
+        "customer__tenant_domain",
+        "=customer__public_id",
+        "provider__name",
+        "=provider__public_id",
+        "reseller__name",
+        "=reseller__public_id",
+    ]
+    date_hierarchy = "started_at"
+    show_full_result_count = False
+    actions = ["end_relationship"]
+    inlines = [RelationshipGrantInline]
+    readonly_fields = [
+        "customer",
+        "provider",
+        "reseller",
+        "state",
+        "accepted_by",
+        "started_at",
+        "ended_at",
+        "ended_by",
+        "end_reason",
+    ]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("End relationship"), permissions=["change"])
+    def end_relationship(self, request, queryset):
+        form = ReasonForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            ended = 0
+            for relationship in queryset.select_related("customer", "provider"):
+                try:
+                    relationship_end(
+                        relationship=relationship,
+                        ended_by=request.user,
+                        reason=form.cleaned_data["reason"],
+                    )
+                    ended += 1
+                except ValidationError as exc:
+                    self.message_user(
+                        request, f"{relationship}: {' '.join(exc.messages)}", messages.WARNING
+                    )
+            if ended:
+                self.message_user(
+                    request,
+                    gettext("%(count)s relationship(s) ended.") % {"count": ended},
+                    messages.SUCCESS,
+                )
+            return None
+        return confirm_action(
+            self,
+            request,
+            queryset,
+            action="end_relationship",
+            title=gettext("End relationships"),
+            form=form,
+            explanation=gettext(
+                "Delegated admin obtained through these relationships is revoked too. "
+                "Subscriptions do not change. The customer and the partners are told by email."
+            ),
+        )
+
+
+class ActiveGrantFilter(admin.SimpleListFilter):
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("active", _("Active")), ("revoked", _("Revoked"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "active":
+            return queryset.filter(revoked_at__isnull=True)
+        if self.value() == "revoked":
+            return queryset.filter(revoked_at__isnull=False)
+        return queryset
+
+
+class GrantAdminForm(forms.ModelForm):
+    class Meta:
+        model = DelegatedAdminGrant
+        fields = [
+            "customer",
+            "service",
+            "partner",
+            "relationship",
+            "provisioning",
+            "support",
+            "ends_at",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        customer = cleaned.get("customer") or getattr(self.instance, "customer", None)
+        service = cleaned.get("service") or getattr(self.instance, "service", None)
+        if customer is not None and service is not None and self.instance.revoked_at is None:
+            other = (
+                DelegatedAdminGrant.objects.active()
+                .filter(customer=customer, service=service)
+                .exclude(pk=self.instance.pk)
+                .select_related("partner")
+                .first()
+            )
+            if other is not None:
+                raise forms.ValidationError(
+                    _(
+                        "%(partner)s already holds delegated admin for %(service)s at "
+                        "%(customer)s. Only one partner can hold it per service: revoke that "
+                        "grant first (action “Revoke”), or let the customer move it."
+                    )
+                    % {"partner": other.partner.name, "service": service, "customer": customer.name}
+                )
+        if "provisioning" in cleaned and not (
+            cleaned.get("provisioning") or cleaned.get("support")
+        ):
+            raise forms.ValidationError(_("Choose at least one scope: provisioning or support."))
+        return cleaned
+
+
+@admin.register(DelegatedAdminGrant)
+class DelegatedAdminGrantAdmin(admin.ModelAdmin):
+    form = GrantAdminForm
+    list_display = [
+        "customer",
+        "service",
+        "partner",
+        "provisioning",
+        "support",
+        "granted_at",
+        "revoked_at",
+        "revoke_reason",
+    ]
+    list_filter = [ActiveGrantFilter, "service", "revoke_reason", "granted_at"]
+    list_select_related = ["customer", "service", "partner"]
+    search_fields = [
+        "customer__name",
+        "customer__tenant_domain",
+        "=customer__public_id",
+        "partner__name",
+        "=partner__public_id",
+        "service__name",
+    ]
+    autocomplete_fields = ["customer", "service", "relationship"]
+    date_hierarchy = "granted_at"
+    show_full_result_count = False
+    actions = ["revoke"]
+    fields = [
+        "customer",
+        "service",
+        "partner",
+        "relationship",
+        "provisioning",
+        "support",
+        "ends_at",
+        "granted_by",
+        "granted_at",
+        "revoked_at",
+        "revoked_by",
+        "revoke_reason",
+        "revoke_note",
+    ]
+    always_read_only = [
+        "granted_by",
+        "granted_at",
+        "revoked_at",
+        "revoked_by",
+        "revoke_reason",
+        "revoke_note",
+    ]
+
+    def get_autocomplete_fields(self, request):
+        return [*self.autocomplete_fields, *_partner_autocomplete("partner")]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None:
+            return self.always_read_only
+        if not obj.is_active:
+            return self.fields
+        return ["customer", "service", "partner", *self.always_read_only]
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.granted_by = request.user
+        super().save_model(request, obj, form, change)
+        audit_record(
+            action="grant.updated" if change else "grant.created",
+            actor=request.user,
+            target=obj,
+            partners=[obj.partner],
+            customer=obj.customer,
+            data={
+                "service": obj.service.code,
+                "partner": obj.partner.public_id,
+                "scopes": [s for s in ("provisioning", "support") if getattr(obj, s)],
+                "changed": form.changed_data,
+                "via": "admin",
+            },
+        )
+
+    @admin.action(description=_("Revoke"), permissions=["change"])
+    def revoke(self, request, queryset):
+        form = OptionalNoteForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            revoked = 0
+            for grant in queryset.select_related("customer", "service", "partner"):
+                try:
+                    grant_remove(
+                        grant=grant,
+                        removed_by=request.user,
+                        note=form.cleaned_data["reason"],
+                        reason=DelegatedAdminGrant.RevokeReason.OPERATOR,
+                    )
+                    revoked += 1
+                except ValidationError as exc:
+                    self.message_user(
+                        request, f"{grant}: {' '.join(exc.messages)}", messages.WARNING
+                    )
+            if revoked:
+                self.message_user(
+                    request,
+                    gettext("%(count)s grant(s) revoked.") % {"count": revoked},
+                    messages.SUCCESS,
+                )
+            return None
+        return confirm_action(
+            self,
+            request,
+            queryset,
+            action="revoke",
+            title=gettext("Revoke delegated admin"),
+            form=form,
+            explanation=gettext(
+                "The partners lose delegated admin for these services and are told by email. "
+                "Relationships and subscriptions do not change."
+            ),
+        )

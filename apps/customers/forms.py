@@ -1,0 +1,96 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from apps.partners.models import Partner
+
+from .models import Customer, Service
+from .selectors import grant_eligible_partners
+
+
+class PartnerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.name} · {obj.get_kind_display()} · {obj.public_id}"
+
+
+class GrantForm(forms.Form):
+    """Choose who holds delegated admin for a service, and with which scopes."""
+
+    service = forms.ModelChoiceField(
+        queryset=Service.objects.none(),
+        to_field_name="code",
+        label=_("Service"),
+        empty_label=_("Choose a service"),
+    )
+    partner = PartnerChoiceField(
+        queryset=Partner.objects.none(),
+        to_field_name="public_id",
+        label=_("Partner"),
+        empty_label=_("Choose a partner"),
+        help_text=_(
+            "Your providers, and the resellers that work with them. Only one partner holds "
+            "delegated admin for a service at a time."
+        ),
+    )
+    provisioning = forms.BooleanField(
+        label=_("Provisioning"),
+        required=False,
+        help_text=_("Create and change users, licenses and resources."),
+    )
+    support = forms.BooleanField(
+        label=_("Support"),
+        required=False,
+        help_text=_("Open and manage support requests on your behalf."),
+    )
+
+    def __init__(self, *args, customer: Customer, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = Service.objects.filter(is_active=True)
+        self.fields["partner"].queryset = grant_eligible_partners(customer)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not (cleaned.get("provisioning") or cleaned.get("support")):
+            raise forms.ValidationError(_("Choose at least one scope: provisioning or support."))
+        return cleaned
+
+
+class GrantRemoveForm(forms.Form):
+    note = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The partner receives this reason by email."),
+    )
+
+
+class RelationshipEndForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The customer and the partners concerned receive this reason by email."),
+    )
+
+
+class CustomerSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search customers"),
+        required=False,
+        max_length=200,
+        widget=forms.TextInput(
+            attrs={"placeholder": _("Name, tenant domain or customer ID"), "type": "search"}
+        ),
+    )
+
+
+class CustomerOrganizationForm(forms.Form):
+    """The customer organization created while accepting an invitation."""
+
+    organization_name = forms.CharField(label=_("Organization name"), max_length=200)
+    tenant_domain = forms.CharField(
+        label=_("Tenant domain"),
+        max_length=253,
+        help_text=_(
+            "Your organization's domain in the cloud, for example contoso.partner.onmschina.cn."
+        ),
+    )

@@ -1,0 +1,642 @@
+"""Writes for customers, reseller relationships, delegated admin grants and subscriptions.
+
+Each function runs in one transaction, records its audit events in it and schedules its
+emails for after the commit. Rule 7 of DESIGN.md: nothing here changes a Subscription except
+the operator's import.
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.core.validators import DomainNameValidator
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.audit.services import audit_record
+from apps.partners.models import Partner
+
+from .emails import (
+    customer_recipients,
+    notify_grant,
+    partner_recipients,
+    send_notice_on_commit,
+)
+from .models import (
+    Customer,
+    CustomerMembership,
+    DelegatedAdminGrant,
+    ResellerRelationship,
+    Service,
+    Subscription,
+)
+from .selectors import grant_relationship_for
+
+RevokeReason = DelegatedAdminGrant.RevokeReason
+
+
+def _scopes(provisioning: bool, support: bool) -> list[str]:
+    return [name for name, on in (("provisioning", provisioning), ("support", support)) if on]
+
+
+# ------------------------------------------------------------------------------
+# Customers
+# ------------------------------------------------------------------------------
+def normalize_tenant_domain(value: str) -> str:
+    return (value or "").strip().lower().rstrip(".")
+
+
+def customer_create(
+    *,
+    name: str,
+    tenant_domain: str,
+    admin,
+    tenant_id: uuid.UUID | None = None,
+    country: str = "CN",
+) -> Customer:
+    """Create a customer organization with `admin` as its first customer admin."""
+    name = (name or "").strip()
+    domain = normalize_tenant_domain(tenant_domain)
+    errors: dict[str, str] = {}
+    if not name:
+        errors["name"] = _("Enter the organization's name.")
+    try:
+        DomainNameValidator(accept_idna=False)(domain)
+    except ValidationError:
+        errors["tenant_domain"] = _(
+            "Enter the tenant domain, for example contoso.partner.onmschina.cn."
+        )
+    if (
+        "tenant_domain" not in errors
+        and Customer.objects.filter(tenant_domain__iexact=domain).exists()
+    ):
+        errors["tenant_domain"] = _(
+            "An organization with this tenant domain is already registered. Ask one of its "
+            "admins to add you, or contact the operator."
+        )
+    if tenant_id is not None and Customer.objects.filter(tenant_id=tenant_id).exists():
+        errors["tenant_id"] = _("An organization with this tenant ID is already registered.")
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            customer = Customer.objects.create(
+                name=name,
+                tenant_domain=domain,
+                tenant_id=tenant_id or uuid.uuid4(),
+                country=(country or "CN").upper()[:2],
+            )
+            CustomerMembership.objects.create(user=admin, customer=customer)
+            audit_record(
+                action="customer.created",
+                actor=admin,
+                acting_customer=customer,
+                target=customer,
+                customer=customer,
+                data={"tenant_domain": domain, "admin": admin.email},
+            )
+    except IntegrityError:
+        # another request registered the same domain between the check and the insert
+        raise ValidationError(
+            {"tenant_domain": _("An organization with this tenant domain is already registered.")}
+        ) from None
+    return customer
+
+
+# ------------------------------------------------------------------------------
+# Relationships
+# ------------------------------------------------------------------------------
+def _lock_customer(customer: Customer) -> None:
+    """Serialize relationship and grant changes of one customer (two tabs, two admins)."""
+    Customer.objects.select_for_update().filter(pk=customer.pk).values_list("pk").first()
+
+
+def relationship_get_or_create(
+    *,
+    customer: Customer,
+    provider: Partner,
+    reseller: Partner | None = None,
+    accepted_by=None,
+) -> tuple[ResellerRelationship, bool]:
+    """The active provider-owned relationship with this reseller attached, created if none."""
+    if not provider.is_provider:
+        raise ValidationError(_("Only a provider can own a relationship with a customer."))
+    if reseller is not None and not reseller.is_reseller:
+        raise ValidationError(_("Only a reseller can be attached to a relationship."))
+    with transaction.atomic():
+        _lock_customer(customer)
+        existing = (
+            ResellerRelationship.objects.active()
+            .filter(customer=customer, provider=provider, reseller=reseller)
+            .first()
+        )
+        if existing is not None:
+            return existing, False
+        relationship = ResellerRelationship.objects.create(
+            customer=customer,
+            provider=provider,
+            reseller=reseller,
+            accepted_by=accepted_by,
+        )
+        audit_record(
+            action="relationship.created",
+            actor=accepted_by,
+            acting_customer=customer,
+            target=relationship,
+            partners=[provider, reseller],
+            customer=customer,
+            data={
+                "provider": provider.public_id,
+                "reseller": reseller.public_id if reseller else None,
+            },
+        )
+    return relationship, True
+
+
+def relationship_end(
+    *,
+    relationship: ResellerRelationship,
+    ended_by,
+    reason: str,
+    acting_partner: Partner | None = None,
+) -> ResellerRelationship:
+    """End a relationship and revoke the delegated admin obtained through it.
+
+    `acting_partner` is the organization the user acts for; None means operator staff.
+    Only the provider that owns the relationship (or the operator) may end it.
+    """
+    reason = (reason or "").strip()
+    if acting_partner is not None and acting_partner.pk != relationship.provider_id:
+        raise ValidationError(
+            _("Only the provider that owns a relationship can end it."), code="not_owner"
+        )
+    if not reason:
+        raise ValidationError({"reason": _("Give a reason for ending the relationship.")})
+    with transaction.atomic():
+        _lock_customer(relationship.customer)
+        rel = (
+            ResellerRelationship.objects.select_for_update(of=("self",))
+            .select_related("customer", "provider", "reseller")
+            .get(pk=relationship.pk)
+        )
+        if rel.state != ResellerRelationship.State.ACTIVE:
+            raise ValidationError(_("This relationship has already ended."), code="ended")
+        now = timezone.now()
+        rel.state = ResellerRelationship.State.ENDED
+        rel.ended_at = now
+        rel.ended_by = ended_by
+        rel.end_reason = reason[:500]
+        rel.save(update_fields=["state", "ended_at", "ended_by", "end_reason"])
+        grants = list(
+            DelegatedAdminGrant.objects.active()
+            .filter(relationship=rel)
+            .select_related("service", "partner")
+            .order_by("service__position", "service__name")
+        )
+        for grant in grants:
+            _revoke(grant, by=ended_by, reason=RevokeReason.RELATIONSHIP_ENDED, note=reason, at=now)
+            audit_record(
+                action="grant.removed",
+                actor=ended_by,
+                acting_partner=acting_partner,
+                target=grant,
+                partners=[grant.partner, rel.provider],
+                customer=rel.customer,
+                data={
+                    "service": grant.service.code,
+                    "partner": grant.partner.public_id,
+                    "reason": RevokeReason.RELATIONSHIP_ENDED.value,
+                    "relationship": rel.pk,
+                },
+            )
+        audit_record(
+            action="relationship.ended",
+            actor=ended_by,
+            acting_partner=acting_partner,
+            target=rel,
+            partners=[rel.provider, rel.reseller],
+            customer=rel.customer,
+            data={"reason": reason, "revoked_grants": [g.pk for g in grants]},
+        )
+        context = {"relationship": rel, "revoked": grants, "reason": reason}
+        concerned = {rel.provider.pk: rel.provider}
+        if rel.reseller is not None:
+            concerned[rel.reseller.pk] = rel.reseller
+        for grant in grants:
+            concerned.setdefault(grant.partner.pk, grant.partner)
+        for partner in concerned.values():
+            send_notice_on_commit(
+                name="relationship_ended",
+                recipients=partner_recipients(partner),
+                context={**context, "audience": partner.name},
+            )
+        send_notice_on_commit(
+            name="relationship_ended",
+            recipients=customer_recipients(rel.customer),
+            context={**context, "audience": rel.customer.name},
+        )
+    return rel
+
+
+# ------------------------------------------------------------------------------
+# Delegated admin
+# ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class GrantChange:
+    """What grant_set did: created, moved (from `previous`), updated (scopes) or unchanged."""
+
+    outcome: str
+    grant: DelegatedAdminGrant
+    previous: DelegatedAdminGrant | None = None
+
+
+def _revoke(grant: DelegatedAdminGrant, *, by, reason: str, note: str = "", at=None) -> None:
+    grant.revoked_at = at or timezone.now()
+    grant.revoked_by = by
+    grant.revoke_reason = reason
+    grant.revoke_note = (note or "")[:500]
+    grant.save(update_fields=["revoked_at", "revoked_by", "revoke_reason", "revoke_note"])
+
+
+def grant_set(
+    *,
+    customer: Customer,
+    service: Service,
+    partner: Partner,
+    provisioning: bool,
+    support: bool,
+    granted_by,
+    confirm_move: bool = False,
+    relationship: ResellerRelationship | None = None,
+    acting_customer: Customer | None = None,
+    notify: bool = True,
+) -> GrantChange:
+    """Give `partner` delegated admin for `service` of `customer`.
+
+    When another partner holds it, this is a move (DESIGN rule 5): refused unless
+    `confirm_move`, then the old grant is revoked ("moved") and the new one created in the
+    same transaction. The partner must work with the customer: the provider of an active
+    relationship, or a reseller in an active partnership with such a provider.
+    """
+    if not (provisioning or support):
+        raise ValidationError(
+            _("Choose at least one scope: provisioning or support."), code="no_scope"
+        )
+    with transaction.atomic():
+        _lock_customer(customer)
+        if relationship is None:
+            relationship = grant_relationship_for(customer=customer, partner=partner)
+            if relationship is None:
+                raise ValidationError(
+                    _(
+                        "%(partner)s does not work with any of your providers, so it cannot "
+                        "hold delegated admin for you."
+                    )
+                    % {"partner": partner.name},
+                    code="not_eligible",
+                )
+        elif (
+            relationship.customer_id != customer.pk
+            or relationship.state != ResellerRelationship.State.ACTIVE
+        ):
+            raise ValidationError(_("This relationship is not active."), code="relationship")
+        current = (
+            DelegatedAdminGrant.objects.active()
+            .select_for_update(of=("self",))
+            .select_related("partner", "service")
+            .filter(customer=customer, service=service)
+            .first()
+        )
+        scopes = _scopes(provisioning, support)
+        if current is not None and current.partner_id == partner.pk:
+            if (current.provisioning, current.support) == (provisioning, support):
+                return GrantChange("unchanged", current)
+            before = _scopes(current.provisioning, current.support)
+            current.provisioning, current.support = provisioning, support
+            current.save(update_fields=["provisioning", "support"])
+            audit_record(
+                action="grant.updated",
+                actor=granted_by,
+                acting_customer=acting_customer,
+                target=current,
+                partners=[partner],
+                customer=customer,
+                data={"service": service.code, "scopes_before": before, "scopes": scopes},
+            )
+            if notify:
+                notify_grant(grant=current, kind="updated")
+            return GrantChange("updated", current)
+        if current is not None and not confirm_move:
+            raise ValidationError(
+                _(
+                    "%(holder)s holds delegated admin for %(service)s today. Confirm that you "
+                    "want to move it to %(partner)s."
+                )
+                % {
+                    "holder": current.partner.name,
+                    "service": service.name,
+                    "partner": partner.name,
+                },
+                code="move_not_confirmed",
+            )
+        if not service.is_active and current is None:
+            raise ValidationError(
+                _("%(service)s is no longer offered.") % {"service": service.name},
+                code="service_inactive",
+            )
+        now = timezone.now()
+        if current is not None:
+            _revoke(
+                current,
+                by=granted_by,
+                reason=RevokeReason.MOVED,
+                note=_("Moved to %(partner)s") % {"partner": partner.name},
+                at=now,
+            )
+        grant = DelegatedAdminGrant.objects.create(
+            customer=customer,
+            service=service,
+            partner=partner,
+            relationship=relationship,
+            provisioning=provisioning,
+            support=support,
+            granted_by=granted_by,
+            granted_at=now,
+        )
+        data = {
+            "service": service.code,
+            "partner": partner.public_id,
+            "scopes": scopes,
+            "relationship": relationship.pk,
+        }
+        if current is not None:
+            audit_record(
+                action="grant.moved",
+                actor=granted_by,
+                acting_customer=acting_customer,
+                target=grant,
+                partners=[current.partner, partner],
+                customer=customer,
+                data={**data, "from_partner": current.partner.public_id, "previous": current.pk},
+            )
+        else:
+            audit_record(
+                action="grant.created",
+                actor=granted_by,
+                acting_customer=acting_customer,
+                target=grant,
+                partners=[partner],
+                customer=customer,
+                data=data,
+            )
+        if notify:
+            notify_grant(grant=grant, kind="received", previous=current)
+            if current is not None:
+                notify_grant(grant=current, kind="moved_away", successor=grant)
+    return GrantChange("moved" if current is not None else "created", grant, current)
+
+
+def grant_remove(
+    *,
+    grant: DelegatedAdminGrant,
+    removed_by,
+    note: str,
+    reason: str = RevokeReason.REMOVED,
+    acting_customer: Customer | None = None,
+    acting_partner: Partner | None = None,
+    notify: bool = True,
+) -> DelegatedAdminGrant:
+    """Revoke delegated admin. The relationship stays in place (DESIGN rule 8)."""
+    note = (note or "").strip()
+    if reason == RevokeReason.REMOVED and not note:
+        raise ValidationError({"note": _("Give a reason for removing delegated admin.")})
+    with transaction.atomic():
+        _lock_customer(grant.customer)
+        locked = (
+            DelegatedAdminGrant.objects.select_for_update(of=("self",))
+            .select_related("customer", "service", "partner")
+            .get(pk=grant.pk)
+        )
+        if not locked.is_active:
+            raise ValidationError(_("This delegated admin was already removed."), code="revoked")
+        _revoke(locked, by=removed_by, reason=reason, note=note)
+        audit_record(
+            action="grant.removed",
+            actor=removed_by,
+            acting_customer=acting_customer,
+            acting_partner=acting_partner,
+            target=locked,
+            partners=[locked.partner],
+            customer=locked.customer,
+            data={
+                "service": locked.service.code,
+                "partner": locked.partner.public_id,
+                "reason": str(reason),
+                "note": note,
+            },
+        )
+        if notify:
+            notify_grant(grant=locked, kind="removed")
+    return locked
+
+
+# ------------------------------------------------------------------------------
+# Subscriptions (operator import)
+# ------------------------------------------------------------------------------
+IMPORT_COLUMNS = (
+    "customer",
+    "service",
+    "subscription_id",
+    "offer",
+    "seats",
+    "status",
+    "purchase_channel",
+    "partner_of_record",
+    "start_date",
+)
+IMPORT_REQUIRED_COLUMNS = ("customer", "service", "subscription_id", "purchase_channel")
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    created: int
+    updated: int
+
+
+class SubscriptionImportError(ValidationError):
+    """The import was refused; `messages` has one line per problem ("Row 3: …")."""
+
+
+def _choice(value: str, choices) -> str | None:
+    value = (value or "").strip().lower()
+    for code, label in choices:
+        if value in (code, str(label).lower()):
+            return code
+    return None
+
+
+def subscription_import(*, rows: list[dict[str, str]], imported_by=None) -> ImportResult:
+    """Create or update subscriptions from CSV-like rows, all or nothing.
+
+    Columns: customer (tenant domain or customer ID), service (code), subscription_id, offer,
+    seats, status, purchase_channel (operator_direct, advisor, csp), partner_of_record
+    (partner ID; empty for operator direct), start_date (YYYY-MM-DD). Every row is checked
+    first; one problem anywhere and nothing is written. Row numbers count the header as row 1.
+    """
+    if not rows:
+        raise SubscriptionImportError([_("The file has no rows to import.")])
+    missing = [c for c in IMPORT_REQUIRED_COLUMNS if c not in rows[0]]
+    if missing:
+        raise SubscriptionImportError(
+            [_("Missing columns: %(columns)s.") % {"columns": ", ".join(missing)}]
+        )
+
+    def cell(row, column):
+        return (row.get(column) or "").strip()
+
+    customer_keys = {cell(r, "customer").lower() for r in rows}
+    customers = {}
+    for c in Customer.objects.filter(tenant_domain__in=customer_keys):
+        customers[c.tenant_domain.lower()] = c
+    for c in Customer.objects.filter(public_id__in=[k.upper() for k in customer_keys]):
+        customers[c.public_id.lower()] = c
+    services = {s.code: s for s in Service.objects.all()}
+    partners = {
+        p.public_id: p
+        for p in Partner.objects.filter(
+            public_id__in={cell(r, "partner_of_record").upper() for r in rows}
+        )
+    }
+    existing = {
+        s.external_id: s
+        for s in Subscription.objects.filter(
+            external_id__in={cell(r, "subscription_id") for r in rows}
+        )
+    }
+
+    errors: list[str] = []
+    planned: list[tuple[Subscription, bool]] = []
+    seen_ids: dict[str, int] = {}
+    for number, row in enumerate(rows, start=2):
+        problems = []
+        customer = customers.get(cell(row, "customer").lower())
+        if customer is None:
+            problems.append(
+                _("unknown customer “%(value)s” (give its tenant domain or customer ID)")
+                % {"value": cell(row, "customer")}
+            )
+        service = services.get(cell(row, "service").lower())
+        if service is None:
+            problems.append(_("unknown service “%(value)s”") % {"value": cell(row, "service")})
+        external_id = cell(row, "subscription_id")
+        if not external_id:
+            problems.append(_("subscription_id is empty"))
+        elif len(external_id) > 64:
+            problems.append(_("subscription_id is longer than 64 characters"))
+        elif external_id in seen_ids:
+            problems.append(
+                _("subscription_id %(id)s also appears on row %(row)s")
+                % {"id": external_id, "row": seen_ids[external_id]}
+            )
+        else:
+            seen_ids[external_id] = number
+        channel = _choice(cell(row, "purchase_channel"), Subscription.Channel.choices)
+        if channel is None:
+            problems.append(
+                _("purchase_channel must be operator_direct, advisor or csp, not “%(value)s”")
+                % {"value": cell(row, "purchase_channel")}
+            )
+        status = _choice(cell(row, "status") or "active", Subscription.Status.choices)
+        if status is None:
+            problems.append(
+                _("status must be active, suspended or cancelled, not “%(value)s”")
+                % {"value": cell(row, "status")}
+            )
+        seats_text = cell(row, "seats") or "1"
+        seats = int(seats_text) if seats_text.isdigit() else None
+        if seats is None:
+            problems.append(
+                _("seats must be a whole number, not “%(value)s”") % {"value": seats_text}
+            )
+        partner_key = cell(row, "partner_of_record").upper()
+        partner = partners.get(partner_key) if partner_key else None
+        if partner_key and partner is None:
+            problems.append(
+                _("unknown partner of record “%(value)s” (give its partner ID)")
+                % {"value": cell(row, "partner_of_record")}
+            )
+        if channel == Subscription.Channel.OPERATOR_DIRECT and partner_key:
+            problems.append(_("an operator-direct subscription has no partner of record"))
+        if channel == Subscription.Channel.CSP and not partner_key:
+            problems.append(_("a CSP subscription needs its partner of record"))
+        started = None
+        if cell(row, "start_date"):
+            try:
+                started = date.fromisoformat(cell(row, "start_date"))
+            except ValueError:
+                problems.append(
+                    _("start_date must look like 2026-01-31, not “%(value)s”")
+                    % {"value": cell(row, "start_date")}
+                )
+        offer = cell(row, "offer")
+        if len(offer) > 200:
+            problems.append(_("offer is longer than 200 characters"))
+        subscription = existing.get(external_id)
+        if (
+            subscription is not None
+            and customer is not None
+            and subscription.customer_id != customer.pk
+        ):
+            problems.append(
+                _("subscription %(id)s belongs to another customer") % {"id": external_id}
+            )
+        if problems:
+            errors.append(
+                _("Row %(row)s: %(problems)s.") % {"row": number, "problems": "; ".join(problems)}
+            )
+            continue
+        is_new = subscription is None
+        if is_new:
+            subscription = Subscription(customer=customer, external_id=external_id)
+        subscription.service = service
+        subscription.offer_name = offer
+        subscription.seats = seats
+        subscription.status = status
+        subscription.purchase_channel = channel
+        subscription.partner_of_record = partner
+        subscription.started_at = started
+        planned.append((subscription, is_new))
+    if errors:
+        raise SubscriptionImportError(errors)
+
+    created = updated = 0
+    now = timezone.now()
+    with transaction.atomic():
+        for subscription, is_new in planned:
+            subscription.imported_at = now
+            subscription.save()
+            created += is_new
+            updated += not is_new
+            audit_record(
+                action="subscription.imported",
+                actor=imported_by,
+                target=subscription,
+                partners=[subscription.partner_of_record],
+                customer=subscription.customer,
+                data={
+                    "subscription_id": subscription.external_id,
+                    "service": subscription.service.code,
+                    "purchase_channel": subscription.purchase_channel,
+                    "partner_of_record": (
+                        subscription.partner_of_record.public_id
+                        if subscription.partner_of_record
+                        else None
+                    ),
+                    "seats": subscription.seats,
+                    "status": subscription.status,
+                    "created": is_new,
+                },
+            )
+    return ImportResult(created=created, updated=updated)
