@@ -58,9 +58,14 @@ class CustomerMembership(models.Model):
     """A customer admin: a user who administers a customer organization."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="customer_memberships"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="customer_memberships",
     )
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="memberships")
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="memberships"
+    )
     created_at = models.DateTimeField(_("admin since"), default=timezone.now)
 
     class Meta:
@@ -117,8 +122,12 @@ class Subscription(models.Model):
         SUSPENDED = "suspended", _("Suspended")
         CANCELLED = "cancelled", _("Cancelled")
 
-    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="subscriptions")
-    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="subscriptions")
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    service = models.ForeignKey(
+        Service, verbose_name=_("service"), on_delete=models.PROTECT, related_name="subscriptions"
+    )
     external_id = models.CharField(_("subscription ID"), max_length=64, unique=True)
     offer_name = models.CharField(_("offer"), max_length=200, blank=True)
     seats = models.PositiveIntegerField(_("seats"), default=1)
@@ -172,12 +181,18 @@ class ResellerRelationship(models.Model):
         ACTIVE = "active", _("Active")
         ENDED = "ended", _("Ended")
 
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="relationships")
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="relationships"
+    )
     provider = models.ForeignKey(
-        Partner, on_delete=models.PROTECT, related_name="owned_relationships"
+        Partner,
+        verbose_name=_("provider"),
+        on_delete=models.PROTECT,
+        related_name="owned_relationships",
     )
     reseller = models.ForeignKey(
         Partner,
+        verbose_name=_("reseller"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -185,12 +200,22 @@ class ResellerRelationship(models.Model):
     )
     state = models.CharField(_("state"), max_length=16, choices=State.choices, default=State.ACTIVE)
     accepted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("accepted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     started_at = models.DateTimeField(_("since"), default=timezone.now)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
     ended_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ended by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     end_reason = models.CharField(_("reason"), max_length=500, blank=True)
 
@@ -243,11 +268,18 @@ class DelegatedAdminGrant(models.Model):
         EXPIRED = "expired", _("End date reached")
         OPERATOR = "operator", _("Revoked by the operator")
 
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="grants")
-    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="grants")
-    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="grants")
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="grants"
+    )
+    service = models.ForeignKey(
+        Service, verbose_name=_("service"), on_delete=models.PROTECT, related_name="grants"
+    )
+    partner = models.ForeignKey(
+        Partner, verbose_name=_("partner"), on_delete=models.PROTECT, related_name="grants"
+    )
     relationship = models.ForeignKey(
         ResellerRelationship,
+        verbose_name=_("relationship"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -256,13 +288,23 @@ class DelegatedAdminGrant(models.Model):
     provisioning = models.BooleanField(_("provisioning"), default=False)
     support = models.BooleanField(_("support"), default=False)
     granted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("granted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     granted_at = models.DateTimeField(_("granted"), default=timezone.now)
     ends_at = models.DateTimeField(_("end date"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revoked by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     revoke_reason = models.CharField(
         _("revoke reason"), max_length=32, choices=RevokeReason.choices, blank=True

@@ -145,12 +145,22 @@ class Invitation(models.Model):
     )
     link_key = models.CharField(max_length=32, unique=True, default=new_link_key, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revoked by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     objects = InvitationQuerySet.as_manager()
@@ -262,10 +272,20 @@ class Delivery(models.Model):
     It has its own link, so opening and acceptance are attributed to it.
     """
 
-    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="deliveries")
+    invitation = models.ForeignKey(
+        Invitation,
+        verbose_name=_("invitation"),
+        on_delete=models.CASCADE,
+        related_name="deliveries",
+    )
     email = models.EmailField(_("recipient"))
     sent_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sent by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     sent_by_partner = models.ForeignKey(
         Partner,
@@ -323,15 +343,31 @@ class Acceptance(models.Model):
         ACCEPTED = "accepted", _("Accepted")
         DECLINED = "declined", _("Declined")
 
-    invitation = models.ForeignKey(Invitation, on_delete=models.PROTECT, related_name="acceptances")
+    invitation = models.ForeignKey(
+        Invitation,
+        verbose_name=_("invitation"),
+        on_delete=models.PROTECT,
+        related_name="acceptances",
+    )
     delivery = models.ForeignKey(
-        Delivery, on_delete=models.PROTECT, null=True, blank=True, related_name="acceptances"
+        Delivery,
+        verbose_name=_("delivery"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="acceptances",
     )
     customer = models.ForeignKey(
-        Customer, on_delete=models.PROTECT, null=True, blank=True, related_name="acceptances"
+        Customer,
+        verbose_name=_("customer"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="acceptances",
     )
     relationship = models.ForeignKey(
         ResellerRelationship,
+        verbose_name=_("relationship"),
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -339,7 +375,12 @@ class Acceptance(models.Model):
     )
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     # per requested service: "granted", "moved", "kept" (kept with another partner)
     decisions = models.JSONField(_("decisions"), default=dict, blank=True)

@@ -191,9 +191,14 @@ class PartnerMembership(models.Model):
     """A user's role in a partner organization."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="partner_memberships"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="partner_memberships",
     )
-    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="memberships")
+    partner = models.ForeignKey(
+        Partner, verbose_name=_("partner"), on_delete=models.CASCADE, related_name="memberships"
+    )
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     created_at = models.DateTimeField(_("member since"), default=timezone.now)
 
@@ -395,7 +400,12 @@ class ResellerPartnership(models.Model):
     invited_email = models.EmailField(_("invited email"))
     token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True, editable=False)
     invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invited by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     invited_at = models.DateTimeField(_("invited"), default=timezone.now)
     last_sent_at = models.DateTimeField(_("invitation last sent"), default=timezone.now)
