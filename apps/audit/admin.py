@@ -45,6 +45,11 @@ def admin_link(model, pk, text) -> str:
     return format_html('<a href="{}">{}</a>', url, text) if url else format_html("{}", text)
 
 
+def _name(organization, pk) -> str:
+    """An organization's name for a list cell, or its ID when it was deleted since."""
+    return organization.name if organization is not None else f"#{pk}"
+
+
 def model_for_label(label: str):
     """The model named "app_label.model_name" (an event's target_type), or None."""
     try:
@@ -304,11 +309,11 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         ),
         (
             _("About"),
-            {"fields": ["target_display", "target_type", "target_id"]},
+            {"fields": ["target_detail", "target_type", "target_id"]},
         ),
         (
             _("Organizations concerned"),
-            {"fields": ["customer_display", "partners_display"]},
+            {"fields": ["customer_detail", "partners_detail"]},
         ),
         (_("Data"), {"fields": ["data_display"]}),
     ]
@@ -320,11 +325,11 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "actor_display",
         "actor_email",
         "acting_for",
-        "target_display",
+        "target_detail",
         "target_type",
         "target_id",
-        "customer_display",
-        "partners_display",
+        "customer_detail",
+        "partners_detail",
         "data_display",
     ]
 
@@ -354,11 +359,17 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("acting for"))
     def acting_for(self, event):
         if event.acting_partner_id:
-            name = event.acting_partner or f"#{event.acting_partner_id}"
-            return admin_link(Partner, event.acting_partner_id, name)
+            return admin_link(
+                Partner,
+                event.acting_partner_id,
+                _name(event.acting_partner, event.acting_partner_id),
+            )
         if event.acting_customer_id:
-            name = event.acting_customer or f"#{event.acting_customer_id}"
-            return admin_link(Customer, event.acting_customer_id, name)
+            return admin_link(
+                Customer,
+                event.acting_customer_id,
+                _name(event.acting_customer, event.acting_customer_id),
+            )
         return _("Operator") if event.actor_id else "—"
 
     @admin.display(description=_("target"))
@@ -370,7 +381,7 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def customer_display(self, event):
         if not event.customer_id:
             return "—"
-        return admin_link(Customer, event.customer_id, event.customer or f"#{event.customer_id}")
+        return admin_link(Customer, event.customer_id, _name(event.customer, event.customer_id))
 
     @admin.display(description=_("partners concerned"))
     def partners_display(self, event):
@@ -381,7 +392,47 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             ", ",
             "{}",
             (
-                (admin_link(Partner, link.partner_id, link.partner or f"#{link.partner_id}"),)
+                (admin_link(Partner, link.partner_id, _name(link.partner, link.partner_id)),)
+                for link in links
+            ),
+        )
+
+    # --- the event's own page: the same, with the way to its neighbours ------------
+
+    @admin.display(description=_("target"))
+    def target_detail(self, event):
+        link = self.target_display(event)
+        if not (event.target_type and event.target_id):
+            return link
+        url = audit_events_url(target=f"{event.target_type}:{event.target_id}")
+        return format_html('{} (<a href="{}">{}</a>)', link, url, _("every event about it"))
+
+    @admin.display(description=_("customer concerned"))
+    def customer_detail(self, event):
+        if not event.customer_id:
+            return "—"
+        url = audit_events_url(customer=event.customer_id)
+        return format_html(
+            '{} (<a href="{}">{}</a>)',
+            admin_link(Customer, event.customer_id, event.customer or f"#{event.customer_id}"),
+            url,
+            _("its events"),
+        )
+
+    @admin.display(description=_("partners concerned"))
+    def partners_detail(self, event):
+        links = event.partner_links.all()
+        if not links:
+            return "—"
+        return format_html_join(
+            ", ",
+            '{} (<a href="{}">{}</a>)',
+            (
+                (
+                    admin_link(Partner, link.partner_id, link.partner or f"#{link.partner_id}"),
+                    audit_events_url(partner=link.partner_id),
+                    _("its events"),
+                )
                 for link in links
             ),
         )
