@@ -275,7 +275,7 @@ def _send_team_invitation(invitation: TeamInvitation, token: str, template: str)
         context={
             "invitation": invitation,
             "partner": invitation.partner,
-            "role": invitation.get_role_display(),
+            "role": Role(invitation.role).label,  # lazy: rendered in the recipient's language
             "invited_by": invitation.invited_by,
             "link": invitation.link_url,
             "expires_at": invitation.expires_at,
@@ -746,6 +746,11 @@ def partnership_accept(
         if problem:
             raise ValidationError(problem_message(problem))
         provider = partnership.provider
+        if provider.status == Partner.Status.SUSPENDED:
+            raise ValidationError(
+                _("%(name)s is suspended by the operator, so its invitations cannot be accepted.")
+                % {"name": provider.name}
+            )
         if reseller is None and not (new_reseller_name or "").strip():
             raise ValidationError(
                 _("Choose the reseller organization to accept for, or name a new one.")
@@ -775,6 +780,11 @@ def partnership_accept(
                     % {"name": reseller.name}
                 )
         _refuse_pairing(provider, reseller, exclude_pk=partnership.pk)
+        if reseller.status == Partner.Status.SUSPENDED:
+            raise ValidationError(
+                _("%(name)s is suspended by the operator, so it cannot accept partnerships.")
+                % {"name": reseller.name}
+            )
         now = timezone.now()
         partnership.reseller = reseller
         partnership.state = ResellerPartnership.State.ACTIVE

@@ -553,6 +553,22 @@ def test_an_expired_partnership_link_cannot_be_accepted(cast, invite_reseller):
         )
 
 
+def test_a_suspended_provider_or_reseller_cannot_take_up_a_partnership(cast, invite_reseller):
+    tailspin = factories.make_reseller("Tailspin", status=Partner.Status.SUSPENDED)
+    boss = factories.make_member(tailspin, Role.GLOBAL_ADMIN)
+    partnership, _ = invite_reseller(cast.provider, cast.provider_admin, "boss@tailspin.test")
+    with pytest.raises(ValidationError, match="Tailspin is suspended"):
+        services.partnership_accept(partnership_id=partnership.pk, user=boss, reseller=tailspin)
+    services.partner_suspend(partner=cast.provider)
+    with pytest.raises(ValidationError, match="Contoso Distribution is suspended"):
+        services.partnership_accept(
+            partnership_id=partnership.pk, user=boss, new_reseller_name="Fresh"
+        )
+    partnership.refresh_from_db()
+    assert partnership.state == State.INVITED
+    assert not Partner.objects.filter(name="Fresh").exists()
+
+
 def test_partnership_decline_records_who_and_when(cast, invite_reseller):
     partnership, _ = invite_reseller(cast.provider, cast.provider_admin, "admin@fabrikam.test")
     services.partnership_decline(partnership_id=partnership.pk, user=cast.reseller_admin)
