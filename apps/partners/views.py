@@ -155,8 +155,6 @@ class MemberRoleView(MemberMixin, PostOnlyPartnerView):
             _("%(email)s is now %(role)s.")
             % {"email": member.user.email, "role": member.get_role_display()},
         )
-        if member.user_id == request.user.pk and not member.has_perm("team.view"):
-            return redirect("dashboard")  # pragma: no cover - every role may view the team
         return self.back()
 
 
