@@ -1,6 +1,8 @@
 from django.apps import apps
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.db.models import Exists, OuterRef
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
@@ -174,3 +176,13 @@ class UserAdmin(BaseUserAdmin):
     def get_inlines(self, request, obj):
         # Memberships exist only for a saved user; the add page shows none.
         return self.inlines if obj is not None else []
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(BaseGroupAdmin):
+    """Django's, without counting every group on each page load like every list here."""
+
+    show_full_result_count = False
