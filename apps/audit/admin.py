@@ -5,6 +5,7 @@ import json
 
 from django.apps import apps
 from django.contrib import admin, messages
+from django.contrib.admin.models import DELETION, LogEntry
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
@@ -489,6 +490,48 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "export_url": reverse("admin:audit_auditevent_export"),
         }
         return super().changelist_view(request, extra_context=extra_context)
+
+
+# ------------------------------------------------------------------------------
+# Django's own admin history (raw admin edits)
+# ------------------------------------------------------------------------------
+
+
+@admin.register(LogEntry)
+class LogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """What operators changed through the admin's own forms, as Django records it (each
+    object's History page shows its part). Services record their changes in the audit log."""
+
+    list_display = ["action_time", "user", "action_flag", "object_link", "change_summary"]
+    list_filter = ["action_flag", "content_type", "action_time"]
+    search_fields = ["object_repr", "object_id", "user__email", "change_message"]
+    date_hierarchy = "action_time"
+    list_select_related = ["user", "content_type"]
+    sortable_by = ["action_time"]
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    actions = None
+    fields = [
+        "action_time",
+        "user",
+        "action_flag",
+        "content_type",
+        "object_id",
+        "object_link",
+        "change_summary",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("Subject"))
+    def object_link(self, entry):
+        model = entry.content_type.model_class() if entry.content_type_id else None
+        if entry.action_flag == DELETION:
+            return entry.object_repr
+        return admin_link(model, entry.object_id, entry.object_repr)
+
+    @admin.display(description=_("Change"))
+    def change_summary(self, entry):
+        return entry.get_change_message()
 
 
 # ------------------------------------------------------------------------------

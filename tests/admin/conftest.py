@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.apps import apps
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
@@ -116,6 +117,13 @@ def admin_dataset(cast, services):
         **access, username="admin@contoso.test", path_info="/accounts/login/"
     )
     AccessLog.objects.create(**access, username="admin@contoso.test", path_info="/accounts/login/")
+    LogEntry.objects.log_actions(
+        user_id=cast.staff.pk,
+        queryset=[cast.customer],
+        action_flag=CHANGE,
+        change_message=[{"changed": {"fields": ["Name"]}}],
+        single_object=True,
+    )
     with transaction.atomic():
         audit_record(
             action="invitation.created",

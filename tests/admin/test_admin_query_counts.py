@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import Group, Permission
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -99,6 +100,13 @@ def add_story(services) -> None:
     )
     Group.objects.create(name=f"Team {n}").permissions.set(
         Permission.objects.filter(codename__startswith="view_")[:3]
+    )
+    LogEntry.objects.log_actions(
+        user_id=admin_user.pk,
+        queryset=[customer],
+        action_flag=CHANGE,
+        change_message=[{"changed": {"fields": ["Name"]}}],
+        single_object=True,
     )
     with transaction.atomic():
         audit_record(

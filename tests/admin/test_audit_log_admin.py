@@ -403,3 +403,33 @@ def test_change_pages_link_to_the_objects_audit_events(admin_dataset, cast, audi
     assert target in response.content.decode()
     response = changelist(client, target=f"invitations.invitation:{invitation.pk}")
     assert [e.action for e in response.context["cl"].result_list] == ["invitation.created"]
+
+
+# ------------------------------------------------------------------------------
+# Django's own history of raw admin edits
+# ------------------------------------------------------------------------------
+
+
+def test_raw_admin_edits_stay_in_djangos_history_readable_by_auditors(cast, auditor, client):
+    client.force_login(cast.staff)
+    response = client.post(
+        reverse("admin:accounts_user_change", args=[cast.provider_sales.pk]),
+        {
+            "email": cast.provider_sales.email,
+            "display_name": "Sam Sales",
+            "is_active": "on",
+            "date_joined_0": "2026-01-01",
+            "date_joined_1": "00:00:00",
+            "partner_memberships-TOTAL_FORMS": "0",
+            "partner_memberships-INITIAL_FORMS": "0",
+            "customer_memberships-TOTAL_FORMS": "0",
+            "customer_memberships-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302
+    client.force_login(auditor)
+    response = client.get(reverse("admin:admin_logentry_changelist"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Changed Display name." in html
+    assert reverse("admin:accounts_user_change", args=[cast.provider_sales.pk]) in html
