@@ -37,6 +37,14 @@ def _no_leaks(response):
     return response
 
 
+def _same_origin_referrer(response):
+    # The landing URL holds no token, so same-origin is enough. "no-referrer" here would make
+    # browsers send `Origin: null` with the page's POST forms (accept, decline, sign out,
+    # language), which Django's CSRF check refuses.
+    response["Referrer-Policy"] = "same-origin"
+    return response
+
+
 @never_cache
 @login_not_required
 @require_safe
@@ -68,7 +76,7 @@ def landing(request):
                 delivery=resolution.delivery,
                 user=user,
             )
-        return _no_leaks(
+        return _same_origin_referrer(
             render(
                 request,
                 "invitations/link_problem.html",
@@ -86,4 +94,4 @@ def landing(request):
         "link": resolution,
         "services": list(invitation.services.all()),
     }
-    return _no_leaks(render(request, "invitations/landing.html", context))
+    return _same_origin_referrer(render(request, "invitations/landing.html", context))

@@ -4,6 +4,8 @@
   transactional database (the server thread must see the data the test commits). On failure
   the screenshot, the HTML and the browser console go to test-artifacts/browser/<test name>/.
 - `console_messages`: the errors the page logged (a CSP violation shows up here).
+- `open_person(name)`: one more page in its own browser context, for journeys where several
+  people act (artifacts go to test-artifacts/browser/<test name>-<name>/ on failure).
 - `login(page, live_server, email, password)`: signs in through the real form.
 - `assert_accessible(page)`: axe-core; fails on serious or critical violations.
 
@@ -93,6 +95,47 @@ def page(browser, live_server, transactional_db, console_messages, request) -> P
         ):
             save_artifacts(page, request.node.name, console_messages)
         context.close()
+
+
+@pytest.fixture
+def open_person(browser, live_server, transactional_db, console_messages, request):
+    """`open_person("provider")`: another page in its own browser context (its own cookies
+    and session), for journeys where several people act in turn. On failure each person's
+    screenshot, HTML and console go to test-artifacts/browser/<test name>-<person>/."""
+    people: dict[str, tuple] = {}
+
+    def open_page(name: str) -> Page:
+        context = browser.new_context(
+            base_url=live_server.url, locale="en-US", viewport={"width": 1280, "height": 900}
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        context.set_default_navigation_timeout(TIMEOUT_MS)
+        person_page = context.new_page()
+        console: list[str] = []
+
+        def on_console(message):
+            if message.type == "error":
+                where = message.location.get("url", "")
+                line = f"{name}: {message.type}: {message.text} ({where})"
+                console.append(line)
+                console_messages.append(line)
+
+        person_page.on("console", on_console)
+        person_page.on("pageerror", lambda error: console.append(f"pageerror: {error}"))
+        people[name] = (context, person_page, console)
+        return person_page
+
+    try:
+        yield open_page
+    finally:
+        failed = any(
+            getattr(getattr(request.node, f"report_{when}", None), "failed", False)
+            for when in ("setup", "call")
+        )
+        for name, (context, person_page, console) in people.items():
+            if failed and person_page.url != "about:blank":  # someone who had not started yet
+                save_artifacts(person_page, f"{request.node.name}-{name}", console)
+            context.close()
 
 
 def save_artifacts(page: Page, test_name: str, console: list[str]) -> None:
