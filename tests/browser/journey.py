@@ -51,8 +51,11 @@ def is_focused(locator: Locator) -> bool:
 
 
 def tab_to(page: Page, target: Locator, *, max_presses: int = 80) -> int:
-    """Press Tab until `target` has the focus (as a keyboard user would); returns the count.
-    Fails if the target cannot be reached by Tab (not focusable, hidden, or a focus trap)."""
+    """Press Tab until `target` has the focus (as a keyboard user would); returns the count
+    (0 when it has the focus already). Fails if Tab cannot reach it (not focusable, hidden,
+    or a focus trap on the way)."""
+    if is_focused(target):
+        return 0
     for presses in range(1, max_presses + 1):
         page.keyboard.press("Tab")
         if is_focused(target):
@@ -62,4 +65,15 @@ def tab_to(page: Page, target: Locator, *, max_presses: int = 80) -> int:
     )
     raise AssertionError(
         f"{target} not reached after {max_presses} Tab presses; focus is on {focused}"
+    )
+
+
+def focus_is_visible(target: Locator) -> bool:
+    """The focused element shows it: an outline or a (Bootstrap) focus ring."""
+    return target.evaluate(
+        """element => {
+            const style = getComputedStyle(element);
+            return (style.outlineStyle !== "none" && style.outlineWidth !== "0px")
+                || style.boxShadow !== "none";
+        }"""
     )
