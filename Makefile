@@ -23,7 +23,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q --no-build-isolation -e ".[dev]"
 	touch $(STAMP)
 
-install: $(STAMP)
+install: $(STAMP) messages
+
+# Compiled translation catalogs (locale/*/LC_MESSAGES/django.mo) are built here, not committed.
+# msgfmt comes from GNU gettext: installed from Debian's packages when root, else say so.
+messages: $(STAMP)
+	command -v msgfmt >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null; \
+	  else echo "Install gettext: sudo apt-get install -y gettext" >&2; exit 1; fi; }
+	$(BIN)/python manage.py compilemessages --ignore=.venv --ignore=staticfiles --ignore=test-artifacts
 
 run: install
 	$(BIN)/python manage.py migrate --noinput

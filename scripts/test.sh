@@ -19,6 +19,9 @@ apt_install() {
 # --- Chromium for the browser tests (Debian's package; Playwright must not download one)
 [ -x /usr/bin/chromium ] || apt_install Chromium chromium
 
+# --- GNU gettext: compiles the translation catalogs (and tests/i18n runs makemessages)
+command -v msgfmt >/dev/null 2>&1 || apt_install "GNU gettext" gettext
+
 # --- PostgreSQL
 export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/partner_portal}"
 if ! command -v pg_ctlcluster >/dev/null 2>&1; then
@@ -45,6 +48,8 @@ fi
 $BIN/ruff check .
 DJANGO_SETTINGS_MODULE=config.settings.test $BIN/python manage.py makemigrations --check --dry-run >/dev/null \
   || { echo "Models and migrations differ: run makemigrations" >&2; exit 1; }
+# compiled catalogs (.mo) are built, never committed
+$BIN/python manage.py compilemessages --ignore=.venv --ignore=staticfiles --ignore=test-artifacts >/dev/null
 # screenshots and HTML of failed browser tests land here; start each run clean
 rm -rf test-artifacts/browser
 exec $BIN/pytest -p no:cacheprovider "$@"

@@ -8,12 +8,23 @@ admin; outsider (Global admin of other_provider); staff (operator superuser).
 from dataclasses import dataclass
 
 import pytest
+from django.utils import translation
 
 from apps.accounts.models import User
 from apps.customers.models import Customer, Service
 from apps.partners.models import Partner, Role
 
 from . import factories
+
+
+@pytest.fixture(autouse=True)
+def _portal_language_between_tests():
+    """Every test starts in the portal's default language. A request in Italian or Chinese
+    leaves that language active in the thread (LocaleMiddleware never deactivates it), and
+    a later test calling a service directly would otherwise get its messages translated."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 @dataclass

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
+from .email_locale import locale_for
 from .models import User
 from .services import user_set_password
 
@@ -24,6 +25,15 @@ class EmailAuthenticationForm(auth_forms.AuthenticationForm):
 class PasswordChangeForm(auth_forms.PasswordChangeForm):
     def save(self, commit=True):
         return user_set_password(user=self.user, password=self.cleaned_data["new_password1"])
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    """Emails the reset link in the account's language and time zone (else the page's)."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        user = context["user"]
+        with locale_for(user.email).active():
+            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
 
 
 class PasswordResetSetForm(auth_forms.SetPasswordForm):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import UpdateView
 
-from .forms import EmailAuthenticationForm, ProfileForm
+from .forms import EmailAuthenticationForm, PasswordResetForm, ProfileForm
 from .organizations import organizations_for
 
 
@@ -80,6 +80,8 @@ class PasswordResetView(auth_views.PasswordResetView):
     The link is built from PORTAL_BASE_URL like every other link the portal emails, not from
     the Host header of whoever asked.
     """
+
+    form_class = PasswordResetForm
 
     def form_valid(self, form):
         base = urlsplit(settings.PORTAL_BASE_URL)

@@ -11,6 +11,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.template.loader import render_to_string
 
+from apps.accounts.email_locale import EmailLocale, locales_for
 from apps.partners.models import Partner, PartnerMembership, Role
 
 from .models import Customer, CustomerMembership
@@ -42,7 +43,11 @@ def _unique(emails: Iterable[str]) -> list[str]:
 
 
 def send_notice_on_commit(*, name: str, recipients: list[str], context: dict) -> None:
-    """Render now (inside the transaction, with the data as it is) and send after commit."""
+    """Render now (inside the transaction, with the data as it is) and send after commit.
+
+    Recipients who chose a language get it (one message per language and time zone);
+    everyone else gets the language of the person acting.
+    """
     if not recipients:
         return
     full_context = {
@@ -50,21 +55,29 @@ def send_notice_on_commit(*, name: str, recipients: list[str], context: dict) ->
         "PORTAL_BASE_URL": settings.PORTAL_BASE_URL,
         **context,
     }
-    subject = " ".join(
-        render_to_string(f"customers/email/{name}_subject.txt", full_context).split()
-    )
-    text = render_to_string(f"customers/email/{name}.txt", full_context)
-    html = render_to_string(f"customers/email/{name}.html", full_context)
+    groups: dict[EmailLocale, list[str]] = {}
+    for email, locale in locales_for(recipients).items():
+        groups.setdefault(locale, []).append(email)
+    messages = []
+    for locale, to in groups.items():
+        with locale.active():
+            subject = " ".join(
+                render_to_string(f"customers/email/{name}_subject.txt", full_context).split()
+            )
+            message = EmailMultiAlternatives(
+                subject=subject,
+                body=render_to_string(f"customers/email/{name}.txt", full_context),
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                to=to,
+            )
+            message.attach_alternative(
+                render_to_string(f"customers/email/{name}.html", full_context), "text/html"
+            )
+        messages.append(message)
 
     def send():
-        message = EmailMultiAlternatives(
-            subject=subject,
-            body=text,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=recipients,
-        )
-        message.attach_alternative(html, "text/html")
-        message.send()
+        for message in messages:
+            message.send()
 
     transaction.on_commit(send)
 

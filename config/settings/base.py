@@ -22,7 +22,8 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-SITE_NAME = env("PORTAL_SITE_NAME", default="Multichannel Partner Portal")
+# A name set in the environment is shown as written; the default one is translated (lazily)
+SITE_NAME = env("PORTAL_SITE_NAME", default="") or _("Multichannel Partner Portal")
 # Absolute base used in emails and copied links, e.g. https://partners.example.cn
 PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
