@@ -349,7 +349,7 @@ class AcceptanceAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_filter = ["outcome", "created_at"]
     search_fields = ["invitation__public_id", "customer__name", "customer__tenant_domain"]
     date_hierarchy = "created_at"
-    list_select_related = ["invitation__provider", "customer", "delivery", "user"]
+    list_select_related = ["invitation__provider", "customer", "delivery__invitation", "user"]
     show_full_result_count = False
     readonly_fields = [
         "invitation",
