@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 from apps.accounts.models import User
 from apps.audit.auditors import grant_view_permissions
 from apps.audit.services import auditor_add
-from apps.customers.models import Customer
+from apps.customers.models import Customer, ResellerRelationship
 from apps.partners.models import Partner, Role
 from tests import factories
 
@@ -216,6 +216,7 @@ def test_the_multichannel_journey_from_operator_to_auditor(
     offer = carol.get_by_role("region", name="What this invitation asks")
     for text in (PROVIDER, RESELLER, OFFICE, AZURE, "provisioning", "support"):
         expect(offer).to_contain_text(text)
+    assert not ResellerRelationship.objects.exists()  # opening the link changed nothing
     carol.get_by_role("link", name="Create your organization").click()
     arrive(carol, "Create your organization")
     sign_up(carol, "Carol", email=CAROL)
@@ -284,6 +285,17 @@ def test_the_multichannel_journey_from_operator_to_auditor(
     row.get_by_role("link", name=CUSTOMER).click()
     arrive(ada, PROVIDER)
     see(ada, SECOND_RESELLER)
+
+    # the acceptance is attributed to Rita's forward on the invitation's page
+    ada.get_by_role("link", name="Invitations", exact=True).click()
+    ada.get_by_role("link", name=invitation_id).click()
+    arrive(ada, PROVIDER)
+    answers = ada.get_by_role("region", name="Customer answers")
+    answer = answers.get_by_role("row").filter(has_text=CUSTOMER)
+    expect(answer.get_by_role("cell").nth(1)).to_have_text("Accepted")
+    expect(answer.get_by_role("cell").nth(2)).to_have_text(
+        re.compile(re.escape(CAROL) + rf"\s*{RESELLER}")
+    )
 
     rita.get_by_role("link", name="Customers", exact=True).click()
     arrive(rita, RESELLER)
