@@ -7,6 +7,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from apps.accounts.models import User
 from apps.invitations.services import invitation_create
 from apps.invitations.tokens import invitation_token, link_path
 from apps.partners.models import Role
@@ -116,5 +117,20 @@ def test_a_chinese_browser_opens_an_invitation_link_and_reads_it_in_chinese(
     expect(main.get_by_role("heading", name=zh["What this invitation asks"])).to_be_visible()
     expect(main.get_by_role("link", name=zh["Create your organization"])).to_be_visible()
     expect(page.get_by_label(translation_of("zh_Hans", "Language"))).to_have_value("zh-hans")
+    assert_accessible(page)
+    assert console_messages == []
+
+
+def test_the_operator_switches_the_admin_to_italian(page, live_server, console_messages):
+    User.objects.create_superuser("operator@example.test", PASSWORD)
+    login(page, live_server, "operator@example.test", PASSWORD)
+    page.goto(live_server.url + reverse("admin:index"))
+    page.get_by_label("Language").select_option("it")
+    page.get_by_role("button", name="Change", exact=True).click()
+
+    expect(page).to_have_url(live_server.url + reverse("admin:index"))
+    expect(page.locator("html")).to_have_attribute("lang", "it")
+    expect(page.get_by_role("link", name="Relazioni di rivendita")).to_be_visible()
+    expect(page.get_by_label("Lingua")).to_have_value("it")
     assert_accessible(page)
     assert console_messages == []

@@ -219,3 +219,28 @@ def test_the_operator_admin_labels_of_our_models_are_translated(client, world, c
     for msgid in ["purchase channel", "partner of record", "seats"]:
         translated = translation_of(catalog, msgid)
         assert translated[0].upper() + translated[1:] in text, msgid
+
+
+@pytest.mark.parametrize("catalog", CATALOGS)
+def test_the_server_error_page_is_translated(rf, catalog):
+    from django.utils import translation
+
+    from config.views import server_error
+
+    with translation.override(LANGUAGES[catalog]):
+        response = server_error(rf.get("/"))
+    text = page_text(response)
+    assert response.status_code == 500
+    assert f'<html lang="{LANGUAGES[catalog]}">' in text
+    assert translation_of(catalog, "Something went wrong") in text
+    assert translation_of(catalog, "Multichannel Partner Portal") in text
+
+
+@pytest.mark.parametrize("catalog", CATALOGS)
+def test_the_operator_admin_has_the_language_switcher_too(client, world, catalog):
+    client.force_login(world.cast.staff)
+    text = page_text(
+        client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE=ACCEPT_LANGUAGE[catalog])
+    )
+    assert f'action="{reverse("set_language")}"' in text
+    assert f'<label for="admin-language">{translation_of(catalog, "Language")}</label>' in text
