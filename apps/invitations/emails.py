@@ -3,8 +3,9 @@
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.utils import translation
 from django.utils.translation import gettext as _
+
+from apps.accounts.email_locale import EmailLocale, locale_for
 
 from .models import Delivery, Invitation
 from .tokens import delivery_url
@@ -23,10 +24,12 @@ def default_message(*, invitation: Invitation, sender_partner, sender_name: str 
 
 
 def build_invitation_email(delivery: Delivery) -> EmailMultiAlternatives:
-    """The message for one delivery, rendered in delivery.language (or the site default)."""
+    """The message for one delivery, rendered in delivery.language (or the site default),
+    with dates in the recipient's time zone when they are a user who chose one."""
     invitation = delivery.invitation
     language = delivery.language or settings.LANGUAGE_CODE
-    with translation.override(language):
+    recipient = EmailLocale(language=language, time_zone=locale_for(delivery.email).time_zone)
+    with recipient.active():
         sender_name = delivery.sent_by.get_full_name() if delivery.sent_by_id else ""
         body_message = delivery.message or default_message(
             invitation=invitation, sender_partner=delivery.sent_by_partner, sender_name=sender_name

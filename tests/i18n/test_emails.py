@@ -181,3 +181,21 @@ def test_a_notice_to_several_people_reaches_each_in_their_own_language(
         assert reason in message.body
         assert reason in message.alternatives[0][0]
         assert f'<html lang="{LANGUAGES[catalog]}">' in message.alternatives[0][0]
+
+
+def test_the_invitation_email_dates_are_in_the_recipients_time_zone(
+    world, django_capture_on_commit_callbacks
+):
+    """The invitation expires at 20:30 UTC on 31 March 2031: 1 April in Shanghai (the portal's
+    default), still 31 March for a recipient in Rome."""
+    factories.make_user("rome@adventure.test", language="it", time_zone="Europe/Rome")
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery_send(
+            invitation=world.invitation,
+            partner=world.cast.provider,
+            sent_by=world.cast.provider_admin,
+            emails=["rome@adventure.test", "new@adventure.test"],
+        )
+    bodies = {m.to[0]: m.body for m in mail.outbox}
+    assert "31 Marzo 2031" in bodies["rome@adventure.test"]
+    assert "April 1, 2031" in bodies["new@adventure.test"]
