@@ -125,10 +125,10 @@ class SendForm(forms.Form):
     emails = forms.CharField(
         label=_("Recipients"),
         widget=forms.Textarea(attrs={"rows": 2, "autocomplete": "email"}),
+        # formatted per form (__init__): `lazy % values` here would fix the language at import
         help_text=_(
             "One or more email addresses, separated by commas or new lines (at most %(max)s)."
-        )
-        % {"max": MAX_RECIPIENTS_PER_SEND},
+        ),
     )
     message = forms.CharField(
         label=_("Message"),
@@ -137,6 +137,11 @@ class SendForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 12}),
         help_text=_("Edit it as you like. The invitation link is added below it, unchanged."),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["emails"]
+        field.help_text = field.help_text % {"max": MAX_RECIPIENTS_PER_SEND}
 
     def clean_emails(self):
         return parse_email_list(self.cleaned_data["emails"])

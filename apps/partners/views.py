@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.decorators import method_decorator
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.generic import DetailView, FormView, ListView, TemplateView
@@ -319,16 +320,20 @@ class PartnershipActionView(ProviderPartnershipMixin, PostOnlyPartnerView):
 
     permission = "resellers.manage"
     action = ""
+    # lazy: translated when the message is shown, in the language of that request
     SERVICES = {
-        "suspend": (services.partnership_suspend, _("The partnership is suspended.")),
-        "reactivate": (services.partnership_reactivate, _("The partnership is active again.")),
+        "suspend": (services.partnership_suspend, gettext_lazy("The partnership is suspended.")),
+        "reactivate": (
+            services.partnership_reactivate,
+            gettext_lazy("The partnership is active again."),
+        ),
         "resend": (
             services.partnership_invitation_resend,
-            _("Invitation sent again with a new link; the old link no longer works."),
+            gettext_lazy("Invitation sent again with a new link; the old link no longer works."),
         ),
         "revoke": (
             services.partnership_invitation_revoke,
-            _("Invitation revoked; its link no longer works."),
+            gettext_lazy("Invitation revoked; its link no longer works."),
         ),
     }
 

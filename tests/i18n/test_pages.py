@@ -244,3 +244,36 @@ def test_the_operator_admin_has_the_language_switcher_too(client, world, catalog
     )
     assert f'action="{reverse("set_language")}"' in text
     assert f'<label for="admin-language">{translation_of(catalog, "Language")}</label>' in text
+
+
+@pytest.mark.parametrize("catalog", CATALOGS)
+def test_help_texts_with_numbers_are_translated(client, world, catalog):
+    user = world.cast.provider_admin
+    user.language = LANGUAGES[catalog]
+    user.save()
+    client.force_login(user)
+    url = reverse(
+        "invitations:detail", args=[world.cast.provider.public_id, world.invitation.public_id]
+    )
+    msgid = "One or more email addresses, separated by commas or new lines (at most %(max)s)."
+    assert translation_of(catalog, msgid) % {"max": 20} in page_text(client.get(url))
+
+
+@pytest.mark.parametrize("catalog", CATALOGS)
+def test_the_message_after_suspending_a_partnership_is_translated(client, world, catalog):
+    from apps.partners.models import ResellerPartnership
+
+    user = world.cast.provider_admin
+    user.language = LANGUAGES[catalog]
+    user.save()
+    client.force_login(user)
+    partnership = ResellerPartnership.objects.get(
+        provider=world.cast.provider, reseller=world.cast.reseller
+    )
+    response = client.post(
+        reverse(
+            "partners:partnership_suspend", args=[world.cast.provider.public_id, partnership.pk]
+        ),
+        follow=True,
+    )
+    assert translation_of(catalog, "The partnership is suspended.") in page_text(response)
