@@ -349,18 +349,18 @@ class PartnershipActionView(ProviderPartnershipMixin, PostOnlyPartnerView):
         return self.back()
 
 
-class PartnershipEndView(ProviderPartnershipMixin, PartnerMixin, FormView):
-    """The provider ends a partnership (confirm with an optional reason)."""
+class EndPartnershipFormMixin:
+    """Confirm ending a partnership (optional reason); either side, the same service."""
 
-    permission = "resellers.manage"
     template_name = "partners/partnership_end.html"
     form_class = EndPartnershipForm
+    other_party_field: str  # the side shown as "the other party": reseller or provider
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         partnership = self.get_partnership()
         context["partnership"] = partnership
-        context["other_party"] = partnership.reseller
+        context["other_party"] = getattr(partnership, self.other_party_field)
         context["cancel_url"] = self.get_success_url()
         return context
 
@@ -377,6 +377,13 @@ class PartnershipEndView(ProviderPartnershipMixin, PartnerMixin, FormView):
         else:
             messages.success(self.request, _("The partnership has ended."))
         return redirect(self.get_success_url())
+
+
+class PartnershipEndView(EndPartnershipFormMixin, ProviderPartnershipMixin, PartnerMixin, FormView):
+    """The provider ends a partnership."""
+
+    permission = "resellers.manage"
+    other_party_field = "reseller"
 
 
 # ------------------------------------------------------------------------------
@@ -397,12 +404,11 @@ class ProvidersView(PartnerMixin, ListView):
         return context
 
 
-class ProviderEndView(PartnerMixin, FormView):
+class ProviderEndView(EndPartnershipFormMixin, PartnerMixin, FormView):
     """The reseller ends a partnership with one of its providers."""
 
     permission = "providers.manage"
-    template_name = "partners/partnership_end.html"
-    form_class = EndPartnershipForm
+    other_party_field = "provider"
 
     def get_partnership(self) -> ResellerPartnership:
         return get_object_or_404(
@@ -411,28 +417,6 @@ class ProviderEndView(PartnerMixin, FormView):
 
     def get_success_url(self) -> str:
         return reverse("partners:providers", kwargs={"partner_id": self.partner.public_id})
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        partnership = self.get_partnership()
-        context["partnership"] = partnership
-        context["other_party"] = partnership.provider
-        context["cancel_url"] = self.get_success_url()
-        return context
-
-    def form_valid(self, form):
-        try:
-            services.partnership_end(
-                partnership=self.get_partnership(),
-                by=self.request.user,
-                acting_partner=self.partner,
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as exc:
-            messages.error(self.request, _error_text(exc))
-        else:
-            messages.success(self.request, _("The partnership has ended."))
-        return redirect(self.get_success_url())
 
 
 # ------------------------------------------------------------------------------
