@@ -275,7 +275,9 @@ def test_the_export_streams_the_filtered_events(story, cast, client):
 def test_the_export_without_filters_has_every_event(story, cast, client):
     client.force_login(cast.staff)
     rows = export_rows(client.get(reverse(EXPORT)))
-    assert len(rows) == AuditEvent.objects.count() == 7
+    # the story's 7 events and the operator's own sign-in
+    assert len(rows) == AuditEvent.objects.count() == 8
+    assert [r["Action"] for r in rows].count("account.signed_in") == 1
 
 
 def test_the_export_applies_the_search_box_too(story, cast, client):
@@ -376,7 +378,7 @@ def test_a_large_log_is_not_counted_row_by_row(cast, client, monkeypatch):
     assert len(response.context["cl"].result_list) == 50
     assert "?p=3" in response.content.decode()
     response = changelist(client, p=3)
-    assert len(response.context["cl"].result_list) == 20
+    assert len(response.context["cl"].result_list) == 21  # 120 events and the sign-in
     assert "?p=4" not in response.content.decode()
 
 
@@ -384,7 +386,7 @@ def test_a_small_log_is_counted_exactly(cast, client):
     make_events(7, acting_partner=cast.provider)
     client.force_login(cast.staff)
     cl = changelist(client).context["cl"]
-    assert cl.result_count == 7
+    assert cl.result_count == 8  # and the operator's sign-in
     assert cl.paginator.is_estimate is False
 
 

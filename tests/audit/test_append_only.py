@@ -166,7 +166,7 @@ def test_the_admin_refuses_to_add_an_event(superuser_client, db, method):
         reverse("admin:audit_auditevent_add"), {"action": "partner.forged"}
     )
     assert response.status_code == 403
-    assert not AuditEvent.objects.exists()
+    assert not AuditEvent.objects.exclude(action="account.signed_in").exists()
 
 
 def test_the_admin_list_offers_no_bulk_delete(superuser_client, event):
