@@ -56,6 +56,31 @@ class ServiceErrorsAsMessagesMixin:
             self.message_user(request, done_message(done), messages.SUCCESS)
 
 
+class AddThroughServiceMixin:
+    """Invitations are added with a small form (save_model calls the service) and are
+    read-only afterwards: viewing is all the change form does; the rest are actions."""
+
+    add_form: type
+    add_fields: list[str]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = self.add_form
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj else []
+
+    def get_fields(self, request, obj=None):
+        return self.readonly_fields if obj else self.add_fields
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and obj is None
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
@@ -287,7 +312,9 @@ class TeamInvitationAddForm(forms.ModelForm):
 
 
 @admin.register(TeamInvitation)
-class TeamInvitationAdmin(ServiceErrorsAsMessagesMixin, admin.ModelAdmin):
+class TeamInvitationAdmin(AddThroughServiceMixin, ServiceErrorsAsMessagesMixin, admin.ModelAdmin):
+    add_form = TeamInvitationAddForm
+    add_fields = ["partner", "email", "role"]
     list_display = [
         "email",
         "partner",
@@ -324,24 +351,6 @@ class TeamInvitationAdmin(ServiceErrorsAsMessagesMixin, admin.ModelAdmin):
     @admin.display(description=_("status"))
     def status_display(self, obj):
         return obj.get_status_display()
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        if obj is None:
-            kwargs["form"] = TeamInvitationAddForm
-        return super().get_form(request, obj, change=change, **kwargs)
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.readonly_fields if obj else []
-
-    def get_fields(self, request, obj=None):
-        return self.readonly_fields if obj else ["partner", "email", "role"]
-
-    def has_change_permission(self, request, obj=None):
-        # viewing is all the change form does; resend and revoke are actions
-        return super().has_change_permission(request, obj) and obj is None
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def save_model(self, request, obj, form, change):
         created = services.team_invite(
@@ -380,7 +389,11 @@ class PartnershipAddForm(forms.ModelForm):
 
 
 @admin.register(ResellerPartnership)
-class ResellerPartnershipAdmin(ServiceErrorsAsMessagesMixin, admin.ModelAdmin):
+class ResellerPartnershipAdmin(
+    AddThroughServiceMixin, ServiceErrorsAsMessagesMixin, admin.ModelAdmin
+):
+    add_form = PartnershipAddForm
+    add_fields = ["provider", "invited_email", "reseller"]
     list_display = [
         "provider",
         "reseller",
@@ -427,23 +440,6 @@ class ResellerPartnershipAdmin(ServiceErrorsAsMessagesMixin, admin.ModelAdmin):
         "end_reason",
         "changed_at",
     ]
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        if obj is None:
-            kwargs["form"] = PartnershipAddForm
-        return super().get_form(request, obj, change=change, **kwargs)
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.readonly_fields if obj else []
-
-    def get_fields(self, request, obj=None):
-        return self.readonly_fields if obj else ["provider", "invited_email", "reseller"]
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and obj is None
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def save_model(self, request, obj, form, change):
         created = services.partnership_invite(
