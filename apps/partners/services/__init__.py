@@ -13,6 +13,8 @@ table), and `common` for what they share. Callers import from here
 from .common import NewAccount
 from .organizations import partner_approve, partner_create, partner_suspend, partner_update
 from .partnerships import (
+    PARTNERSHIP_ACTIONS,
+    PARTNERSHIP_TRANSITIONS,
     partnership_accept,
     partnership_decline,
     partnership_end,
@@ -21,6 +23,7 @@ from .partnerships import (
     partnership_invite,
     partnership_reactivate,
     partnership_suspend,
+    partnership_transition,
 )
 from .team import (
     LAST_GLOBAL_ADMIN_MESSAGE,
@@ -36,6 +39,8 @@ from .team import (
 
 __all__ = [
     "LAST_GLOBAL_ADMIN_MESSAGE",
+    "PARTNERSHIP_ACTIONS",
+    "PARTNERSHIP_TRANSITIONS",
     "NewAccount",
     "membership_add",
     "membership_change_role",
@@ -52,6 +57,7 @@ __all__ = [
     "partnership_invite",
     "partnership_reactivate",
     "partnership_suspend",
+    "partnership_transition",
     "team_invitation_accept",
     "team_invitation_decline",
     "team_invitation_resend",

@@ -1,10 +1,15 @@
 """Writes for provider–reseller partnerships: the provider's invitation (sent, resent, revoked)
 and the partnership's life (accepted or declined by the reseller, suspended, reactivated, ended)."""
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.audit.services import audit_record
 
@@ -185,31 +190,208 @@ def partnership_invitation_resend(
     return locked
 
 
-def partnership_invitation_revoke(
-    *, partnership: ResellerPartnership, by, acting_partner: Partner | None = None
+# ------------------------------------------------------------------------------
+# The partnership's life: one table of allowed transitions, one function that applies them
+# ------------------------------------------------------------------------------
+State = ResellerPartnership.State
+
+
+class Who:
+    """Who may take an action. Operator staff (acting for no organization) may take the
+    provider's and either side's actions."""
+
+    PROVIDER = "provider"
+    EITHER_SIDE = "either side"
+    LINK_HOLDER = "link holder"  # whoever opened the invitation's link: accept or decline
+
+
+# (state now, action) -> state after. Whatever is not here is refused.
+PARTNERSHIP_TRANSITIONS: dict[tuple[str, str], str] = {
+    (State.INVITED, "accept"): State.ACTIVE,
+    (State.INVITED, "decline"): State.DECLINED,
+    (State.INVITED, "revoke"): State.REVOKED,
+    (State.ACTIVE, "suspend"): State.SUSPENDED,
+    (State.SUSPENDED, "reactivate"): State.ACTIVE,
+    (State.ACTIVE, "end"): State.ENDED,
+    (State.SUSPENDED, "end"): State.ENDED,
+}
+
+
+def _email_data(partnership: ResellerPartnership, previous: str) -> dict:
+    return {"email": partnership.invited_email}
+
+
+def _accepted_data(partnership: ResellerPartnership, previous: str) -> dict:
+    return {"reseller": partnership.reseller.public_id, "provider": partnership.provider.public_id}
+
+
+def _ended_data(partnership: ResellerPartnership, previous: str) -> dict:
+    return {"from": previous, "reason": partnership.end_reason}
+
+
+@dataclass(frozen=True)
+class PartnershipAction:
+    """Who may take an action, what it stamps and how the audit log records it."""
+
+    audit_action: str
+    who: str
+    # Why the table refuses the action in the current state. None for the link holder's
+    # actions: they get the message of the link's own problem (expired, revoked, used...).
+    refused: Promise | None
+    stamp_time: tuple[str, ...] = ()  # set to the moment of the change (changed_at always is)
+    stamp_user: tuple[str, ...] = ()  # set to the user who took the action
+    stamp_partner: tuple[str, ...] = ()  # set to the organization they acted for
+    audit_data: Callable[[ResellerPartnership, str], dict] | None = None  # (row, previous state)
+    # Message when saving would make a second live partnership of the same pair.
+    conflict: Promise | None = None
+
+
+PARTNERSHIP_ACTIONS: dict[str, PartnershipAction] = {
+    "accept": PartnershipAction(
+        audit_action="partnership.accepted",
+        who=Who.LINK_HOLDER,
+        refused=None,
+        stamp_time=("responded_at", "activated_at"),
+        stamp_user=("responded_by",),
+        audit_data=_accepted_data,
+        conflict=gettext_lazy("%(reseller)s is already a reseller of %(provider)s."),
+    ),
+    "decline": PartnershipAction(
+        audit_action="partnership.declined",
+        who=Who.LINK_HOLDER,
+        refused=None,
+        stamp_time=("responded_at",),
+        stamp_user=("responded_by",),
+        audit_data=_email_data,
+    ),
+    "revoke": PartnershipAction(
+        audit_action="partnership.invitation_revoked",
+        who=Who.PROVIDER,
+        refused=gettext_lazy("Only an open invitation can be revoked."),
+        stamp_time=("ended_at",),
+        stamp_user=("ended_by",),
+        stamp_partner=("ended_by_partner",),
+        audit_data=_email_data,
+    ),
+    "suspend": PartnershipAction(
+        audit_action="partnership.suspended",
+        who=Who.PROVIDER,
+        refused=gettext_lazy("Only an active partnership can be suspended."),
+        stamp_time=("suspended_at",),
+        stamp_user=("suspended_by",),
+    ),
+    "reactivate": PartnershipAction(
+        audit_action="partnership.reactivated",
+        who=Who.PROVIDER,
+        refused=gettext_lazy("Only a suspended partnership can be reactivated."),
+    ),
+    "end": PartnershipAction(
+        audit_action="partnership.ended",
+        who=Who.EITHER_SIDE,
+        refused=gettext_lazy("Only an active or suspended partnership can be ended."),
+        stamp_time=("ended_at",),
+        stamp_user=("ended_by",),
+        stamp_partner=("ended_by_partner",),
+        audit_data=_ended_data,
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """What an action's own preparation settled: who took it, for which organization, and
+    further fields to set."""
+
+    by: object
+    acting_partner: Partner | None
+    values: dict = field(default_factory=dict)
+
+
+def _refuse_unless_allowed(
+    partnership: ResellerPartnership, action: str, acting_partner: Partner | None
+) -> None:
+    """Raise ValidationError, saying why, unless `acting_partner`'s side may take `action` and
+    the table allows it from the partnership's state."""
+    rule = PARTNERSHIP_ACTIONS[action]
+    if rule.who == Who.LINK_HOLDER:
+        # an invitation past its expiry is still "invited": its link's problem says why not
+        problem = partnership_invitation_problem(partnership)
+        if problem:
+            raise ValidationError(problem_message(problem))
+    else:
+        _check_side(partnership, acting_partner, reseller_may=rule.who == Who.EITHER_SIDE)
+    if (partnership.state, action) not in PARTNERSHIP_TRANSITIONS:
+        raise ValidationError(rule.refused)
+
+
+def partnership_transition(
+    *,
+    partnership_id: int,
+    action: str,
+    by,
+    acting_partner: Partner | None = None,
+    values: dict | None = None,
+    prepare: Callable[[ResellerPartnership], Prepared] | None = None,
 ) -> ResellerPartnership:
+    """Take `action` on a partnership as PARTNERSHIP_TRANSITIONS and PARTNERSHIP_ACTIONS say,
+    in one transaction: lock the row, refuse (ValidationError, nothing changed) what the table
+    or the acting side does not allow, then set the new state and `values`, stamp when and by
+    whom, save, and record the audit event. `prepare(locked)` runs once the action is allowed,
+    for the checks and changes of its own (accepting picks or creates the reseller)."""
+    rule = PARTNERSHIP_ACTIONS[action]
     with transaction.atomic():
-        locked = _lock_partnership(partnership.pk)
-        _check_side(locked, acting_partner, reseller_may=False)
-        if locked.state != ResellerPartnership.State.INVITED:
-            raise ValidationError(_("Only an open invitation can be revoked."))
+        locked = _lock_partnership(partnership_id)
+        _refuse_unless_allowed(locked, action, acting_partner)
+        previous = locked.state
+        changes = dict(values or {})
+        if prepare is not None:
+            prepared = prepare(locked)
+            by, acting_partner = prepared.by, prepared.acting_partner
+            changes.update(prepared.values)
         now = timezone.now()
-        locked.state = ResellerPartnership.State.REVOKED
-        locked.ended_at = locked.changed_at = now
-        locked.ended_by = by
-        locked.ended_by_partner = acting_partner
-        locked.save(
-            update_fields=["state", "ended_at", "changed_at", "ended_by", "ended_by_partner"]
-        )
+        user = by if by is not None and by.is_authenticated else None
+        changes["state"] = PARTNERSHIP_TRANSITIONS[(previous, action)]
+        changes["changed_at"] = now
+        changes.update(dict.fromkeys(rule.stamp_time, now))
+        changes.update(dict.fromkeys(rule.stamp_user, user))
+        changes.update(dict.fromkeys(rule.stamp_partner, acting_partner))
+        for name, value in changes.items():
+            setattr(locked, name, value)
+        _save_transition(locked, rule, fields=list(changes))
         audit_record(
-            action="partnership.invitation_revoked",
+            action=rule.audit_action,
             actor=by,
             acting_partner=acting_partner,
             target=locked,
             partners=[locked.provider, locked.reseller],
-            data={"email": locked.invited_email},
+            data=rule.audit_data(locked, previous) if rule.audit_data else None,
         )
     return locked
+
+
+def _save_transition(locked: ResellerPartnership, rule: PartnershipAction, *, fields) -> None:
+    if rule.conflict is None:
+        locked.save(update_fields=fields)
+        return
+    try:
+        with transaction.atomic():
+            locked.save(update_fields=fields)
+    except IntegrityError:
+        # another live partnership of the same pair was saved a moment ago
+        raise ValidationError(
+            rule.conflict % {"reseller": locked.reseller.name, "provider": locked.provider.name}
+        ) from None
+
+
+# ------------------------------------------------------------------------------
+# The actions, as thin calls to the table
+# ------------------------------------------------------------------------------
+def partnership_invitation_revoke(
+    *, partnership: ResellerPartnership, by, acting_partner: Partner | None = None
+) -> ResellerPartnership:
+    return partnership_transition(
+        partnership_id=partnership.pk, action="revoke", by=by, acting_partner=acting_partner
+    )
 
 
 def partnership_accept(
@@ -224,82 +406,71 @@ def partnership_accept(
     admin), or for a new reseller organization named `new_reseller_name` (pending the
     operator's approval, with the user as its Global admin). `new_account` signs the user up in
     the same transaction. A second, concurrent acceptance finds the link used."""
-    with transaction.atomic():
-        partnership = _lock_partnership(partnership_id)
-        problem = partnership_invitation_problem(partnership)
-        if problem:
-            raise ValidationError(problem_message(problem))
-        provider = partnership.provider
-        if provider.status == Partner.Status.SUSPENDED:
-            raise ValidationError(
-                _("%(name)s is suspended by the operator, so its invitations cannot be accepted.")
-                % {"name": provider.name}
-            )
-        if reseller is None and not (new_reseller_name or "").strip():
-            raise ValidationError(
-                _("Choose the reseller organization to accept for, or name a new one.")
-            )
-        if new_account is not None:
-            user = _create_account(new_account)
-        if user is None or not user.is_authenticated:
-            raise ValidationError(_("Sign in or create an account to accept."))
-        if reseller is None:
-            if partnership.reseller_id:
-                raise ValidationError(
-                    _("This invitation is for %(name)s; only its Global admins can accept it.")
-                    % {"name": partnership.reseller.name}
-                )
-            reseller = _reseller_signup(name=new_reseller_name.strip(), user=user)
-        else:
-            if partnership.reseller_id and partnership.reseller_id != reseller.pk:
-                raise ValidationError(
-                    _("This invitation is for %(name)s; only its Global admins can accept it.")
-                    % {"name": partnership.reseller.name}
-                )
-            if not PartnerMembership.objects.filter(
-                partner=reseller, user=user, role=Role.GLOBAL_ADMIN
-            ).exists():
-                raise ValidationError(
-                    _("Only a Global admin of %(name)s can accept for it.")
-                    % {"name": reseller.name}
-                )
-        _refuse_pairing(provider, reseller, exclude_pk=partnership.pk)
-        if reseller.status == Partner.Status.SUSPENDED:
-            raise ValidationError(
-                _("%(name)s is suspended by the operator, so it cannot accept partnerships.")
-                % {"name": reseller.name}
-            )
-        now = timezone.now()
-        partnership.reseller = reseller
-        partnership.state = ResellerPartnership.State.ACTIVE
-        partnership.responded_by = user
-        partnership.responded_at = partnership.activated_at = partnership.changed_at = now
-        try:
-            with transaction.atomic():
-                partnership.save(
-                    update_fields=[
-                        "reseller",
-                        "state",
-                        "responded_by",
-                        "responded_at",
-                        "activated_at",
-                        "changed_at",
-                    ]
-                )
-        except IntegrityError:
-            raise ValidationError(
-                _("%(reseller)s is already a reseller of %(provider)s.")
-                % {"reseller": reseller.name, "provider": provider.name}
-            ) from None
-        audit_record(
-            action="partnership.accepted",
-            actor=user,
-            acting_partner=reseller,
-            target=partnership,
-            partners=[provider, reseller],
-            data={"reseller": reseller.public_id, "provider": provider.public_id},
+
+    def prepare(partnership: ResellerPartnership) -> Prepared:
+        return _accept_prepare(
+            partnership,
+            user=user,
+            reseller=reseller,
+            new_reseller_name=new_reseller_name,
+            new_account=new_account,
         )
-    return partnership
+
+    return partnership_transition(
+        partnership_id=partnership_id, action="accept", by=user, prepare=prepare
+    )
+
+
+def _accept_prepare(
+    partnership: ResellerPartnership,
+    *,
+    user,
+    reseller: Partner | None,
+    new_reseller_name: str,
+    new_account: NewAccount | None,
+) -> Prepared:
+    """Who accepts, for which reseller organization (signing both up if asked), and whether
+    the pair may partner: checked on the locked row, before it changes."""
+    provider = partnership.provider
+    if provider.status == Partner.Status.SUSPENDED:
+        raise ValidationError(
+            _("%(name)s is suspended by the operator, so its invitations cannot be accepted.")
+            % {"name": provider.name}
+        )
+    if reseller is None and not (new_reseller_name or "").strip():
+        raise ValidationError(
+            _("Choose the reseller organization to accept for, or name a new one.")
+        )
+    if new_account is not None:
+        user = _create_account(new_account)
+    if user is None or not user.is_authenticated:
+        raise ValidationError(_("Sign in or create an account to accept."))
+    if reseller is None:
+        if partnership.reseller_id:
+            raise ValidationError(
+                _("This invitation is for %(name)s; only its Global admins can accept it.")
+                % {"name": partnership.reseller.name}
+            )
+        reseller = _reseller_signup(name=new_reseller_name.strip(), user=user)
+    else:
+        if partnership.reseller_id and partnership.reseller_id != reseller.pk:
+            raise ValidationError(
+                _("This invitation is for %(name)s; only its Global admins can accept it.")
+                % {"name": partnership.reseller.name}
+            )
+        if not PartnerMembership.objects.filter(
+            partner=reseller, user=user, role=Role.GLOBAL_ADMIN
+        ).exists():
+            raise ValidationError(
+                _("Only a Global admin of %(name)s can accept for it.") % {"name": reseller.name}
+            )
+    _refuse_pairing(provider, reseller, exclude_pk=partnership.pk)
+    if reseller.status == Partner.Status.SUSPENDED:
+        raise ValidationError(
+            _("%(name)s is suspended by the operator, so it cannot accept partnerships.")
+            % {"name": reseller.name}
+        )
+    return Prepared(by=user, acting_partner=reseller, values={"reseller": reseller})
 
 
 def _reseller_signup(*, name: str, user) -> Partner:
@@ -333,24 +504,7 @@ def _reseller_signup(*, name: str, user) -> Partner:
 
 
 def partnership_decline(*, partnership_id: int, user=None) -> ResellerPartnership:
-    with transaction.atomic():
-        partnership = _lock_partnership(partnership_id)
-        problem = partnership_invitation_problem(partnership)
-        if problem:
-            raise ValidationError(problem_message(problem))
-        now = timezone.now()
-        partnership.state = ResellerPartnership.State.DECLINED
-        partnership.responded_by = user if user is not None and user.is_authenticated else None
-        partnership.responded_at = partnership.changed_at = now
-        partnership.save(update_fields=["state", "responded_by", "responded_at", "changed_at"])
-        audit_record(
-            action="partnership.declined",
-            actor=user,
-            target=partnership,
-            partners=[partnership.provider, partnership.reseller],
-            data={"email": partnership.invited_email},
-        )
-    return partnership
+    return partnership_transition(partnership_id=partnership_id, action="decline", by=user)
 
 
 def partnership_suspend(
@@ -358,45 +512,17 @@ def partnership_suspend(
 ) -> ResellerPartnership:
     """The provider pauses a partnership: the reseller immediately stops seeing and forwarding
     the provider's invitations."""
-    with transaction.atomic():
-        locked = _lock_partnership(partnership.pk)
-        _check_side(locked, acting_partner, reseller_may=False)
-        if locked.state != ResellerPartnership.State.ACTIVE:
-            raise ValidationError(_("Only an active partnership can be suspended."))
-        now = timezone.now()
-        locked.state = ResellerPartnership.State.SUSPENDED
-        locked.suspended_at = locked.changed_at = now
-        locked.suspended_by = by
-        locked.save(update_fields=["state", "suspended_at", "changed_at", "suspended_by"])
-        audit_record(
-            action="partnership.suspended",
-            actor=by,
-            acting_partner=acting_partner,
-            target=locked,
-            partners=[locked.provider, locked.reseller],
-        )
-    return locked
+    return partnership_transition(
+        partnership_id=partnership.pk, action="suspend", by=by, acting_partner=acting_partner
+    )
 
 
 def partnership_reactivate(
     *, partnership: ResellerPartnership, by, acting_partner: Partner | None = None
 ) -> ResellerPartnership:
-    with transaction.atomic():
-        locked = _lock_partnership(partnership.pk)
-        _check_side(locked, acting_partner, reseller_may=False)
-        if locked.state != ResellerPartnership.State.SUSPENDED:
-            raise ValidationError(_("Only a suspended partnership can be reactivated."))
-        locked.state = ResellerPartnership.State.ACTIVE
-        locked.changed_at = timezone.now()
-        locked.save(update_fields=["state", "changed_at"])
-        audit_record(
-            action="partnership.reactivated",
-            actor=by,
-            acting_partner=acting_partner,
-            target=locked,
-            partners=[locked.provider, locked.reseller],
-        )
-    return locked
+    return partnership_transition(
+        partnership_id=partnership.pk, action="reactivate", by=by, acting_partner=acting_partner
+    )
 
 
 def partnership_end(
@@ -408,37 +534,10 @@ def partnership_end(
 ) -> ResellerPartnership:
     """End an active or suspended partnership, from either side. Customer relationships that
     came through the reseller are not changed by this."""
-    with transaction.atomic():
-        locked = _lock_partnership(partnership.pk)
-        _check_side(locked, acting_partner, reseller_may=True)
-        if locked.state not in (
-            ResellerPartnership.State.ACTIVE,
-            ResellerPartnership.State.SUSPENDED,
-        ):
-            raise ValidationError(_("Only an active or suspended partnership can be ended."))
-        now = timezone.now()
-        previous = locked.state
-        locked.state = ResellerPartnership.State.ENDED
-        locked.ended_at = locked.changed_at = now
-        locked.ended_by = by
-        locked.ended_by_partner = acting_partner
-        locked.end_reason = (reason or "").strip()[:500]
-        locked.save(
-            update_fields=[
-                "state",
-                "ended_at",
-                "changed_at",
-                "ended_by",
-                "ended_by_partner",
-                "end_reason",
-            ]
-        )
-        audit_record(
-            action="partnership.ended",
-            actor=by,
-            acting_partner=acting_partner,
-            target=locked,
-            partners=[locked.provider, locked.reseller],
-            data={"from": previous, "reason": locked.end_reason},
-        )
-    return locked
+    return partnership_transition(
+        partnership_id=partnership.pk,
+        action="end",
+        by=by,
+        acting_partner=acting_partner,
+        values={"end_reason": (reason or "").strip()[:500]},
+    )
