@@ -6,6 +6,8 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django_tasks_db.admin import DBTaskResultAdmin
+from django_tasks_db.models import DBTaskResult
 
 from . import outbox
 from .models import OutboundEmail
@@ -26,6 +28,7 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     list_filter = ["status", "purpose"]
     search_fields = ["subject", "ref"]
     date_hierarchy = "created_at"
+    show_full_result_count = False
     actions = ["retry"]
     fields = [
         "status",
@@ -95,3 +98,13 @@ class OutboundEmailAdmin(admin.ModelAdmin):
                 % skipped,
                 messages.WARNING,
             )
+
+
+# The task queue's own rows, read-only as the library ships them, without counting the whole
+# table on every page load (it grows with every email until pruned).
+admin.site.unregister(DBTaskResult)
+
+
+@admin.register(DBTaskResult)
+class TaskResultAdmin(DBTaskResultAdmin):
+    show_full_result_count = False
