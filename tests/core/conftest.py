@@ -7,7 +7,10 @@ from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
 
-from .fake_smtp import FakeSMTPServer
+from apps.audit.services import auditor_add
+from tests import factories
+
+from .fake_smtp import FakeSMTPServer, use_fake_smtp
 
 
 @pytest.fixture
@@ -15,13 +18,7 @@ def smtp(settings):
     """A real SMTP server on localhost (not started: the port refuses connections), used
     through Django's SMTP backend; delivery only by the worker, as in production."""
     server = FakeSMTPServer()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = server.port
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_USE_SSL = False
-    settings.OUTBOX_SEND_TIMEOUT = 1
-    settings.OUTBOX_DELIVER_ON_COMMIT = False
+    use_fake_smtp(settings, server)
     yield server
     server.stop()
 
@@ -59,3 +56,11 @@ def travel(seconds: float):
     target = real_now() + timedelta(seconds=seconds)
     with mock.patch("django.utils.timezone.now", side_effect=lambda: target):
         yield target
+
+
+@pytest.fixture
+def auditor(db):
+    user, _created = auditor_add(
+        email="auditor@example.test", display_name="Ada Auditor", password=factories.PASSWORD
+    )
+    return user

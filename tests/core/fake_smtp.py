@@ -108,3 +108,15 @@ class FakeSMTPServer:
     @property
     def received(self) -> list[Received]:
         return self.state.received
+
+
+def use_fake_smtp(settings, server: FakeSMTPServer) -> None:
+    """Point Django's SMTP backend at `server`, with delivery only by the worker (production's
+    configuration): a request never talks to it."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = server.port
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    settings.OUTBOX_SEND_TIMEOUT = 1
+    settings.OUTBOX_DELIVER_ON_COMMIT = False
