@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMessage
 from django.core.management import call_command
 from django.db import connection, transaction
 from django_tasks_db.models import DBTaskResult
@@ -60,6 +61,17 @@ def test_it_stores_the_rendered_message_and_queues_its_task(db):
     assert (email.purpose, email.ref) == ("tests.hello", "42")
     (task,) = tasks_for(email)
     assert task.task_path == "apps.core.tasks.send_outbound_email"
+
+
+def test_an_html_only_message_is_sent_as_html(db, django_capture_on_commit_callbacks):
+    message = EmailMessage("Hi", "<p>Only HTML</p>", "noreply@portal.test", ["a@northwind.test"])
+    message.content_subtype = "html"
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        email = enqueue(message)
+    email.refresh_from_db()
+    assert (email.text_body, email.html_body) == ("", "<p>Only HTML</p>")
+    (sent,) = mail.outbox
+    assert sent.content_subtype == "html" and sent.body == "<p>Only HTML</p>"
 
 
 def test_a_rolled_back_change_queues_and_sends_nothing(db, django_capture_on_commit_callbacks):
