@@ -37,7 +37,8 @@ messages: $(STAMP)
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	# web server + task worker (Procfile.dev); emails go to the console, so they print here
+	PYTHONUNBUFFERED=1 $(BIN)/honcho -f Procfile.dev start
 
 lint: install
 	$(BIN)/ruff check .

@@ -11,13 +11,17 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 
+from apps.core.health import outbox_health
+
 logger = logging.getLogger(__name__)
 
 
 @never_cache
 @login_not_required
 def healthz(request):
-    """200 when the database answers, 503 when it does not (for load balancers)."""
+    """200 when the database answers, 503 when it does not (for load balancers). The body also
+    reports the email outbox (queued, failed, oldest queued age): a backlog is for monitoring
+    to alert on, not a reason to take the server out of the load balancer."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -25,7 +29,13 @@ def healthz(request):
     except DatabaseError:
         logger.exception("health check: database unavailable")
         return JsonResponse({"status": "unavailable", "database": "down"}, status=503)
-    return JsonResponse({"status": "ok", "database": "up"})
+    body = {"status": "ok", "database": "up"}
+    try:
+        body["outbox"] = outbox_health()
+    except DatabaseError:
+        logger.exception("health check: outbox counts unavailable")
+        body["outbox"] = None
+    return JsonResponse(body)
 
 
 @requires_csrf_token

@@ -12,7 +12,11 @@ pytestmark = pytest.mark.django_db
 def test_it_answers_200_when_the_database_answers(client):
     response = client.get(reverse("healthz"))
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "up"}
+    assert response.json() == {
+        "status": "ok",
+        "database": "up",
+        "outbox": {"queued": 0, "failed": 0, "oldest_queued_age_seconds": 0},
+    }
     assert "no-cache" in response["Cache-Control"]
 
 

@@ -6,3 +6,9 @@ class InvitationsConfig(AppConfig):
     name = "apps.invitations"
     label = "invitations"
     verbose_name = _("Invitations")
+
+    def ready(self):
+        from . import signals
+
+        # Invitation emails go through the outbox; their outcome is recorded on the Delivery.
+        signals.connect()

@@ -5,25 +5,25 @@ import logging
 import re
 from collections.abc import Iterable
 from datetime import timedelta
-from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import User
 from apps.audit.services import audit_record
+from apps.core.outbox import enqueue
 from apps.customers.models import Service
 from apps.partners.mixins import DENIED_MESSAGES, require_perm
 from apps.partners.models import Partner, PartnerMembership, ResellerPartnership
 
 from .emails import build_invitation_email, default_message
 from .models import Delivery, Invitation
+from .signals import DELIVERY_EMAIL_PURPOSE
 from .tokens import LinkProblem
 
 logger = logging.getLogger(__name__)
@@ -348,7 +348,8 @@ def _require_can_send(*, invitation: Invitation, partner: Partner, sent_by) -> N
 def _create_deliveries(
     *, invitation: Invitation, partner: Partner, sent_by, emails: list[str], message: str
 ) -> list[Delivery]:
-    """Rows first, then the emails after commit: a mail server that is down loses nothing."""
+    """Rows and their emails in the outbox, in one transaction: a mail server that is down
+    loses nothing, and the request never waits on it."""
     languages = _recipient_languages(emails)
     fallback = _sender_language(sent_by)
     forward = partner.pk != invitation.provider_id
@@ -374,7 +375,7 @@ def _create_deliveries(
             partners=_concerned(invitation),
             data={"delivery_id": delivery.pk, "email": email, "language": delivery.language},
         )
-        transaction.on_commit(partial(delivery_attempt_send, delivery_id=delivery.pk))
+        delivery_queue_email(delivery=delivery)
     return deliveries
 
 
@@ -389,7 +390,7 @@ def delivery_send(
     """Email an invitation to one or more addresses, each a Delivery with its own link.
 
     The provider's staff deliver; a reseller's staff forward (Delivery.sent_by_partner is the
-    reseller). The emails leave after commit; a failure is recorded on the delivery.
+    reseller). The emails go through the outbox; the outcome is recorded on the delivery.
     """
     _require_can_send(invitation=invitation, partner=partner, sent_by=sent_by)
     addresses = parse_email_list(emails)
@@ -439,38 +440,24 @@ def delivery_resend(*, delivery: Delivery, partner: Partner, sent_by) -> Deliver
                 "attempts": locked.send_attempts,
             },
         )
-        transaction.on_commit(partial(delivery_attempt_send, delivery_id=locked.pk))
+        locked.invitation = invitation
+        delivery_queue_email(delivery=locked)
     return locked
 
 
-def delivery_attempt_send(*, delivery_id: int) -> bool:
-    """Try to send one delivery's email now and record the outcome on the delivery.
+def delivery_queue_email(*, delivery: Delivery) -> None:
+    """Render the delivery's email now and put it in the outbox, in the caller's transaction.
 
-    Runs after commit (outside any transaction). Never raises: the request that scheduled it
-    has already succeeded, and the page offers a retry when `last_error` is set.
+    A worker sends it (with retries); apps/invitations/signals.py records the outcome on the
+    delivery (sent_at, send_attempts, last_error). A resend replaces a copy still waiting for
+    its next automatic attempt, so the recipient does not get both.
     """
-    delivery = (
-        Delivery.objects.select_related(
-            "invitation__provider", "invitation__reseller", "sent_by", "sent_by_partner"
-        )
-        .filter(pk=delivery_id)
-        .first()
+    enqueue(
+        build_invitation_email(delivery),
+        purpose=DELIVERY_EMAIL_PURPOSE,
+        ref=str(delivery.pk),
+        replace_queued=True,
     )
-    if delivery is None:
-        return False
-    try:
-        build_invitation_email(delivery).send(fail_silently=False)
-    except Exception as exc:  # any backend error: SMTP, DNS, timeouts, …
-        logger.warning("invitation delivery %s: sending failed: %s", delivery_id, exc)
-        error = f"{type(exc).__name__}: {exc}"[:500]
-        Delivery.objects.filter(pk=delivery_id).update(
-            send_attempts=F("send_attempts") + 1, last_error=error
-        )
-        return False
-    Delivery.objects.filter(pk=delivery_id).update(
-        send_attempts=F("send_attempts") + 1, last_error="", sent_at=timezone.now()
-    )
-    return True
 
 
 # ------------------------------------------------------------------------------

@@ -45,8 +45,11 @@ THIRD_PARTY_APPS = [
     "crispy_bootstrap5",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
 ]
 LOCAL_APPS = [
+    "apps.core",
     "apps.accounts",
     "apps.audit",
     "apps.partners",
@@ -178,6 +181,24 @@ EMAIL_BACKEND = env(
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="Partner Portal <noreply@localhost>")
 SERVER_EMAIL = env("DJANGO_SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 EMAIL_TIMEOUT = env.int("DJANGO_EMAIL_TIMEOUT", default=10)
+
+# ------------------------------------------------------------------------------
+# Background tasks and the email outbox (apps/core/outbox.py)
+# ------------------------------------------------------------------------------
+# django-tasks with its database backend: a task row is written in the transaction that
+# queues it, and `manage.py db_worker` (any number of them) runs it.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Attempts before a message is failed; waits double from the base up to the cap
+OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=8)
+OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=60)
+OUTBOX_RETRY_MAX_SECONDS = env.int("OUTBOX_RETRY_MAX_SECONDS", default=60 * 60)
+# SMTP connect/read timeout for one attempt: a hung server holds a worker, never a request
+OUTBOX_SEND_TIMEOUT = env.int("OUTBOX_SEND_TIMEOUT", default=10)
+# `manage.py outbox_requeue` re-queues rows overdue by this long that have no waiting task
+OUTBOX_REQUEUE_AFTER_SECONDS = env.int("OUTBOX_REQUEUE_AFTER_SECONDS", default=15 * 60)
+# Also deliver in-process right after commit (no worker needed): tests, or a local run
+# without the worker. Production leaves it off; requests then never wait on SMTP.
+OUTBOX_DELIVER_ON_COMMIT = env.bool("OUTBOX_DELIVER_ON_COMMIT", default=False)
 
 # ------------------------------------------------------------------------------
 # Security (production tightens these through environment variables)

@@ -10,6 +10,10 @@ DATABASES = {
 }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# The database task backend as in production (a rolled-back change leaves no task row), and
+# delivery in-process after commit so tests that run on_commit callbacks see mail.outbox.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+OUTBOX_DELIVER_ON_COMMIT = True
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PORTAL_BASE_URL = "http://testserver"
 STORAGES = {

@@ -18,6 +18,7 @@ from apps.customers.models import (
     Subscription,
 )
 from apps.invitations.models import Acceptance, Delivery, Invitation
+from apps.invitations.services import delivery_queue_email
 from apps.partners.models import Partner, ResellerPartnership, Role, TeamInvitation
 from apps.portal.services import auditor_add
 from tests import factories
@@ -88,6 +89,8 @@ def admin_dataset(cast, services):
         sent_by_partner=cast.reseller,
         sent_at=now,
     )
+    with transaction.atomic():  # its email in the outbox, and the task that sends it
+        delivery_queue_email(delivery=delivery)
     Acceptance.objects.create(
         invitation=invitation,
         delivery=delivery,

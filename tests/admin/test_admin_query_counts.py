@@ -17,6 +17,7 @@ from django.utils import timezone
 from apps.audit.services import audit_record
 from apps.customers.models import DelegatedAdminGrant, ResellerRelationship, Subscription
 from apps.invitations.models import Acceptance, Delivery, Invitation
+from apps.invitations.services import delivery_queue_email
 from apps.partners.models import ResellerPartnership, Role, TeamInvitation
 from tests import factories
 
@@ -66,6 +67,8 @@ def add_story(services) -> None:
         sent_by=reseller_admin,
         sent_by_partner=reseller,
     )
+    with transaction.atomic():  # its email in the outbox, and the task that sends it
+        delivery_queue_email(delivery=delivery)
     Acceptance.objects.create(
         invitation=invitation,
         delivery=delivery,

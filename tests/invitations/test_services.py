@@ -6,9 +6,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from apps.audit.models import AuditEvent
+from apps.core.models import OutboundEmail
+from apps.core.outbox import deliver
 from apps.invitations.models import Delivery, Invitation
 from apps.invitations.services import (
-    delivery_attempt_send,
     delivery_record_open,
     delivery_resend,
     delivery_send,
@@ -545,8 +546,38 @@ def test_a_revoked_invitation_is_not_resent(dap_invitation, cast):
         delivery_resend(delivery=delivery, partner=cast.provider, sent_by=cast.provider_admin)
 
 
-def test_sending_a_deleted_delivery_does_nothing(db):
-    assert delivery_attempt_send(delivery_id=999999) is False
+def test_the_email_of_a_deleted_delivery_is_still_sent_and_records_nothing(dap_invitation, cast):
+    (delivery,) = delivery_send(
+        invitation=dap_invitation,
+        partner=cast.provider,
+        sent_by=cast.provider_admin,
+        emails=["a@northwind.test"],
+    )
+    email = OutboundEmail.objects.get(purpose="invitations.delivery", ref=str(delivery.pk))
+    Delivery.objects.filter(pk=delivery.pk).delete()
+    assert deliver(email_id=email.pk) == "sent"
+    assert len(mail.outbox) == 1
+
+
+def test_resending_replaces_a_copy_still_waiting_for_a_retry(
+    dap_invitation, cast, failing_mail, settings, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        (delivery,) = delivery_send(
+            invitation=dap_invitation,
+            partner=cast.provider,
+            sent_by=cast.provider_admin,
+            emails=["a@northwind.test"],
+        )
+    first = OutboundEmail.objects.get(ref=str(delivery.pk))
+    assert first.status == OutboundEmail.Status.QUEUED  # a retry is scheduled
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery_resend(delivery=delivery, partner=cast.provider, sent_by=cast.provider_admin)
+    first.refresh_from_db()
+    assert first.status == OutboundEmail.Status.FAILED
+    assert deliver(email_id=first.pk) == "skipped"
+    assert len(mail.outbox) == 1
 
 
 # ------------------------------------------------------------------------------
