@@ -7,7 +7,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Worker
 
-from apps.audit.services import auditor_add
+from apps.portal.services import auditor_add
 from tests import factories
 
 from .fake_smtp import FakeSMTPServer, use_fake_smtp
