@@ -20,6 +20,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.db import connection
 from django.test import Client, RequestFactory
 from django.urls import path, reverse
 
@@ -302,7 +303,7 @@ def free_port() -> int:
 
 def database_url() -> str:
     """The test database pytest-django created, for the gunicorn process."""
-    db = settings.DATABASES["default"]
+    db = connection.settings_dict  # renamed to test_… by pytest-django's database setup
     user = quote(db.get("USER") or "", safe="")
     password = quote(db.get("PASSWORD") or "", safe="")
     credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
