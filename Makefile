@@ -1,7 +1,9 @@
 # Two commands do everything on a fresh machine:
-#   make run   – virtualenv, install, migrate, demo data, serve http://127.0.0.1:8000 (SQLite)
+#   make run   – virtualenv, install, migrate, demo data, serve http://127.0.0.1:$(PORT) (SQLite;
+#                PORT defaults to 8000: `make run PORT=8301`); emails print on this console
 #   make test  – install test tools (and Chromium), start PostgreSQL if down, lint, run all tests
 PYTHON ?= python3
+PORT ?= 8000
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
@@ -16,11 +18,8 @@ $(STAMP): pyproject.toml
 	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null && \
 	    $(PYTHON) -m venv $(VENV); \
 	  else echo "Install python3-venv: sudo apt-get install -y python3-venv" >&2; exit 1; fi; }
-	$(BIN)/pip install -q --upgrade pip "setuptools>=69,<81" wheel
-	# XStatic-Bootstrap ships only an sdist whose setup.py needs pkg_resources: build it with
-	# the setuptools installed above instead of pip's isolated (newest) setuptools
-	$(BIN)/pip install -q --no-build-isolation "XStatic-Bootstrap>=5.3,<5.4"
-	$(BIN)/pip install -q --no-build-isolation -e ".[dev]"
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[dev]"
 	touch $(STAMP)
 
 install: $(STAMP) messages
@@ -37,8 +36,11 @@ messages: $(STAMP)
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
-	# web server + task worker (Procfile.dev); emails go to the console, so they print here
-	PYTHONUNBUFFERED=1 $(BIN)/honcho -f Procfile.dev start
+	# web server + task worker (Procfile.dev); emails go to the console, so they print here.
+	# PORTAL_BASE_URL pins the links in emails to this server (honcho gives each process its
+	# own PORT, so the worker must not derive it)
+	PYTHONUNBUFFERED=1 PORT=$(PORT) PORTAL_BASE_URL=$${PORTAL_BASE_URL:-http://127.0.0.1:$(PORT)} \
+	  $(BIN)/honcho -f Procfile.dev start --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check .

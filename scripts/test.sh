@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole suite on PostgreSQL: installs Chromium and PostgreSQL when missing (as root), starts
+# The whole suite on PostgreSQL: installs Chromium, nginx and PostgreSQL when missing (as root), starts
 # PostgreSQL when it is down, lints, checks migrations, then runs pytest. Exits non-zero on any
 # failure. Arguments go to pytest, e.g. `bash scripts/test.sh -k invitations -x`.
 set -euo pipefail
@@ -19,8 +19,13 @@ apt_install() {
 # --- Chromium for the browser tests (Debian's package; Playwright must not download one)
 [ -x /usr/bin/chromium ] || apt_install Chromium chromium
 
-# --- GNU gettext: compiles the translation catalogs (and tests/i18n runs makemessages)
+# --- GNU gettext: compiles the translation catalogs (and tests/i18n runs makemessages);
+# its envsubst renders deploy/nginx.conf
 command -v msgfmt >/dev/null 2>&1 || apt_install "GNU gettext" gettext
+
+# --- nginx for the front-door tests (tests/deploy, -m frontdoor); run as the tests' own child
+# process, never as the system service
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || apt_install nginx nginx-light
 
 # --- PostgreSQL
 export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/partner_portal}"

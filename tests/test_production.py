@@ -20,6 +20,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.db import connection
 from django.test import Client, RequestFactory
 from django.urls import path, reverse
 
@@ -74,7 +75,7 @@ def test_check_deploy_passes_with_production_settings_and_only_the_documented_en
 def load_production_settings(monkeypatch, **environment: str):
     """Import config/settings/production.py afresh under the given environment."""
     for name in list(os.environ):
-        if name.startswith(("DJANGO_", "EMAIL_", "PORTAL_", "DB_POOL_")) or name in (
+        if name.startswith(("DJANGO_", "EMAIL_", "PORTAL_", "DB_POOL_", "GUNICORN_")) or name in (
             "DATABASE_URL",
         ):
             monkeypatch.delenv(name)
@@ -100,8 +101,32 @@ def test_production_settings_are_secure_by_default(monkeypatch):
     assert prod.X_FRAME_OPTIONS == "DENY"
     assert prod.SECURE_PROXY_SSL_HEADER == ("HTTP_X_FORWARDED_PROTO", "https")
     assert prod.DATABASES["default"]["NAME"] == "portal"
-    assert prod.DATABASES["default"]["OPTIONS"]["pool"]["max_size"] == 10
     assert prod.STORAGES["staticfiles"]["BACKEND"].startswith("whitenoise.")
+
+
+def test_the_database_pool_is_health_checked_fails_fast_and_fits_the_gunicorn_threads(monkeypatch):
+    env = production_env(GUNICORN_THREADS="4")
+    del env["PATH"], env["DJANGO_SETTINGS_MODULE"]
+    database = load_production_settings(monkeypatch, **env).DATABASES["default"]
+    pool = database["OPTIONS"]["pool"]
+    # one connection per gunicorn thread; psycopg_pool checks each before handing it out
+    assert pool["max_size"] == 4
+    assert pool["min_size"] <= pool["max_size"]
+    assert pool["timeout"] == 3
+    assert database["CONN_HEALTH_CHECKS"] is True
+    assert database["CONN_MAX_AGE"] == 0
+
+    env.update(DB_POOL_MAX_SIZE="6", DB_POOL_MIN_SIZE="9", DB_POOL_TIMEOUT="1.5")
+    pool = load_production_settings(monkeypatch, **env).DATABASES["default"]["OPTIONS"]["pool"]
+    assert (pool["min_size"], pool["max_size"], pool["timeout"]) == (6, 6, 1.5)
+
+
+def test_bootstrap_comes_from_an_installed_wheel_not_from_the_repository():
+    from bootstrap_wrapper import get_bootstrap_dir
+
+    assert (get_bootstrap_dir() / "css/bootstrap.min.css").is_file()
+    assert ("vendor/bootstrap", get_bootstrap_dir()) in settings.STATICFILES_DIRS
+    assert not list((BASE_DIR / "static").rglob("bootstrap*.css"))
 
 
 def test_production_sends_email_through_the_smtp_server_in_email_url(monkeypatch):
@@ -278,7 +303,7 @@ def free_port() -> int:
 
 def database_url() -> str:
     """The test database pytest-django created, for the gunicorn process."""
-    db = settings.DATABASES["default"]
+    db = connection.settings_dict  # renamed to test_… by pytest-django's database setup
     user = quote(db.get("USER") or "", safe="")
     password = quote(db.get("PASSWORD") or "", safe="")
     credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")

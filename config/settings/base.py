@@ -157,15 +157,15 @@ USE_TZ = True
 TIME_ZONE = env("PORTAL_TIME_ZONE", default="Asia/Shanghai")
 
 # ------------------------------------------------------------------------------
-# Static files (Bootstrap comes from the XStatic-Bootstrap package, never a CDN)
+# Static files (Bootstrap comes from the bootstrap-wrapper package's wheel, never a CDN)
 # ------------------------------------------------------------------------------
-import xstatic.pkg.bootstrap  # noqa: E402
+import bootstrap_wrapper  # noqa: E402
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [
     BASE_DIR / "static",
-    ("vendor/bootstrap", xstatic.pkg.bootstrap.BASE_DIR),
+    ("vendor/bootstrap", bootstrap_wrapper.get_bootstrap_dir()),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

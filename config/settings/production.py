@@ -2,7 +2,9 @@
 
 Required: DJANGO_SECRET_KEY, DATABASE_URL, DJANGO_ALLOWED_HOSTS, PORTAL_BASE_URL.
 Optional: EMAIL_URL (smtp://user:pass@host:587/?tls=True), DJANGO_DEFAULT_FROM_EMAIL,
-DJANGO_SECURE_SSL_REDIRECT, DJANGO_SECURE_HSTS_SECONDS, DJANGO_ADMIN_URL, DJANGO_STATIC_ROOT.
+DJANGO_SECURE_SSL_REDIRECT, DJANGO_SECURE_HSTS_SECONDS, DJANGO_ADMIN_URL, DJANGO_STATIC_ROOT,
+DB_POOL_MIN_SIZE, DB_POOL_MAX_SIZE (default GUNICORN_THREADS), DB_POOL_TIMEOUT (seconds, default 3),
+DB_POOL_MAX_LIFETIME (seconds, default 1800).
 """
 
 from .base import *  # noqa: F401,F403
@@ -13,16 +15,30 @@ SECRET_KEY = env("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 
 # ------------------------------------------------------------------------------
-# Database: psycopg 3 with Django's connection pool
+# Database: psycopg 3 with Django's connection pool, one pool per gunicorn worker process
 # ------------------------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # A worker's threads each hold at most one connection, so the pool needs no more than that.
+    # Size PostgreSQL for it: nodes x workers x DB_POOL_MAX_SIZE + task-queue worker processes
+    # <= max_connections - superuser_reserved_connections (docs/operations.md).
+    _pool_max_size = env.int("DB_POOL_MAX_SIZE", default=env.int("GUNICORN_THREADS", default=2))
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
-        "min_size": env.int("DB_POOL_MIN_SIZE", default=2),
-        "max_size": env.int("DB_POOL_MAX_SIZE", default=10),
-        "timeout": env.int("DB_POOL_TIMEOUT", default=10),
+        "min_size": min(env.int("DB_POOL_MIN_SIZE", default=1), _pool_max_size),
+        "max_size": _pool_max_size,
+        # A request waits at most this long for a connection, then fails fast (a 500 or /healthz
+        # 503) instead of piling up behind a database that is down or saturated.
+        "timeout": env.float("DB_POOL_TIMEOUT", default=3.0),
+        # Recycle connections now and then (seconds) so none outlives a proxy or firewall limit.
+        "max_lifetime": env.float("DB_POOL_MAX_LIFETIME", default=30 * 60.0),
     }
+    # Pooled connections are never persistent per thread (Django requires it)
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # With a pool, Django turns this into psycopg_pool's check=ConnectionPool.check_connection:
+    # each connection is checked (a cheap round trip) before the pool hands it out, so after a
+    # PostgreSQL restart or failover the dead ones are dropped and replaced and the first request
+    # afterwards succeeds instead of failing on a connection the server closed.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 # ------------------------------------------------------------------------------
 # Security
