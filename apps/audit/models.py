@@ -3,6 +3,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .actions import action_label
+
 
 class AuditEventQuerySet(models.QuerySet):
     def for_partner(self, partner):
@@ -101,6 +103,11 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.action} {self.target_repr}"
+
+    @property
+    def action_label(self) -> str:
+        """The action as people read it (in the active language)."""
+        return action_label(self.action)
 
 
 class AuditEventPartner(models.Model):

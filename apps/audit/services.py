@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import connection, models
 
+from .actions import AuditAction
 from .context import get_request_context
 from .models import AuditEvent, AuditEventPartner
 
@@ -31,7 +32,7 @@ def mask_secrets(value: Any) -> Any:
 
 def audit_record(
     *,
-    action: str,
+    action: AuditAction | str,
     actor=None,
     acting_partner=None,
     acting_customer=None,
@@ -41,9 +42,12 @@ def audit_record(
     customer=None,
     data: dict | None = None,
 ) -> AuditEvent:
-    """Append one event. Must run inside the transaction of the change it records."""
+    """Append one event. Must run inside the transaction of the change it records.
+    `action` must be one of AuditAction (a typo raises instead of mislabelling the log)."""
     if not connection.in_atomic_block:
         raise RuntimeError("audit_record must be called inside transaction.atomic()")
+    if action not in AuditAction.values:
+        raise ValueError(f"unknown audit action {action!r}: add it to apps/audit/actions.py")
     ctx = get_request_context()
     actor = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
     event = AuditEvent.objects.create(

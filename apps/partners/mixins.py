@@ -9,12 +9,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from .models import (
+from .models import PartnerMembership
+from .permissions import (
     PROVIDER_ONLY_PERMISSIONS,
     RESELLER_ONLY_PERMISSIONS,
     ROLE_PERMISSIONS,
     WRITE_PERMISSIONS,
-    PartnerMembership,
+    Permission,
     Role,
 )
 
@@ -40,6 +41,7 @@ def get_membership_or_404(user, partner_public_id: str) -> PartnerMembership:
 
 def denial_reason(membership: PartnerMembership, perm: str) -> str:
     """Why `membership` may not do `perm`: its organization's kind, its status, or the role."""
+    perm = Permission(perm)
     if perm in DENIED_MESSAGES:
         return DENIED_MESSAGES[perm]
     partner = membership.partner

@@ -7,6 +7,15 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .permissions import (
+    PROVIDER_ONLY_PERMISSIONS,
+    RESELLER_ONLY_PERMISSIONS,
+    ROLE_PERMISSIONS,
+    WRITE_PERMISSIONS,
+    Permission,
+    Role,
+)
+
 # Crockford-style alphabet: no 0/O or 1/I/L to misread when partners read IDs to each other
 PUBLIC_ID_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
@@ -86,104 +95,6 @@ class Partner(models.Model):
         return self.status == self.Status.ACTIVE
 
 
-class Role(models.TextChoices):
-    GLOBAL_ADMIN = "global_admin", _("Global admin")
-    ADMIN_AGENT = "admin_agent", _("Admin agent")
-    SALES_AGENT = "sales_agent", _("Sales agent")
-    HELPDESK_AGENT = "helpdesk_agent", _("Helpdesk agent")
-
-
-# The one place where roles and organization kinds turn into capabilities.
-ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.GLOBAL_ADMIN: frozenset(
-        {
-            "organization.view",
-            "organization.edit",
-            "team.view",
-            "team.manage",
-            "partnerships.view",
-            "partnerships.manage",
-            "resellers.view",
-            "resellers.manage",
-            "providers.view",
-            "providers.manage",
-            "invitations.view",
-            "invitations.create",
-            "invitations.send",
-            "invitations.manage",
-            "customers.view",
-            "customers.manage",
-            "activity.view",
-        }
-    ),
-    Role.ADMIN_AGENT: frozenset(
-        {
-            "organization.view",
-            "team.view",
-            "partnerships.view",
-            "resellers.view",
-            "providers.view",
-            "invitations.view",
-            "invitations.create",
-            "invitations.send",
-            "invitations.manage",
-            "customers.view",
-            "customers.manage",
-            "activity.view",
-        }
-    ),
-    Role.SALES_AGENT: frozenset(
-        {
-            "organization.view",
-            "team.view",
-            "partnerships.view",
-            "resellers.view",
-            "providers.view",
-            "invitations.view",
-            "invitations.create",
-            "invitations.send",
-            "customers.view",
-        }
-    ),
-    Role.HELPDESK_AGENT: frozenset(
-        {
-            "organization.view",
-            "team.view",
-            "partnerships.view",
-            "resellers.view",
-            "providers.view",
-            "customers.view",
-        }
-    ),
-}
-# Capabilities that only providers (indirect providers, direct partners) have.
-PROVIDER_ONLY_PERMISSIONS = frozenset(
-    {
-        "invitations.create",
-        "invitations.manage",
-        "customers.manage",
-        "resellers.view",
-        "resellers.manage",
-    }
-)
-# Capabilities that only indirect resellers have (their side of reseller partnerships).
-RESELLER_ONLY_PERMISSIONS = frozenset({"providers.view", "providers.manage"})
-# Capabilities that change things: a pending or suspended organization has none of them.
-WRITE_PERMISSIONS = frozenset(
-    {
-        "organization.edit",
-        "team.manage",
-        "partnerships.manage",
-        "resellers.manage",
-        "providers.manage",
-        "invitations.create",
-        "invitations.send",
-        "invitations.manage",
-        "customers.manage",
-    }
-)
-
-
 class PartnerMembership(models.Model):
     """A user's role in a partner organization."""
 
@@ -212,7 +123,9 @@ class PartnerMembership(models.Model):
         return f"{self.user} – {self.partner.name} ({self.get_role_display()})"
 
     def has_perm(self, perm: str) -> bool:
-        """Whether this member may do `perm` for this organization, given role, kind and status."""
+        """Whether this member may do `perm` for this organization, given role, kind and status.
+        An unknown `perm` raises ValueError: a typo must fail, not silently deny."""
+        perm = Permission(perm)
         if perm not in ROLE_PERMISSIONS.get(self.role, ()):
             return False
         if perm in PROVIDER_ONLY_PERMISSIONS and not self.partner.is_provider:

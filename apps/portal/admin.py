@@ -17,6 +17,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
+from apps.audit.actions import action_label
 from apps.audit.models import AuditEvent, AuditEventPartner
 from apps.customers.models import Customer
 from apps.partners.models import Partner
@@ -229,7 +230,7 @@ class ActionFilter(admin.SimpleListFilter):
     parameter_name = "action"
 
     def lookups(self, request, model_admin):
-        return [(action, action) for action in distinct_actions()]
+        return [(action, action_label(action)) for action in distinct_actions()]
 
     def queryset(self, request, queryset):
         return queryset.filter(action=self.value()) if self.value() else queryset
@@ -270,7 +271,7 @@ class AuditExportChangeList(ChangeList):
 class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "created_at",
-        "action",
+        "action_display",
         "actor_display",
         "acting_for",
         "target_display",
@@ -333,6 +334,10 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "partners_detail",
         "data_display",
     ]
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_display(self, obj):
+        return format_html("{}<br><code>{}</code>", obj.action_label, obj.action)
 
     def get_queryset(self, request):
         return (

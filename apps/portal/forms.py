@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.audit.actions import action_label
+
 from .selectors import ActivityFilters, distinct_actions
 
 
@@ -18,7 +20,7 @@ class ActivityFilterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["action"].choices = [("", _("All actions"))] + [
-            (action, action) for action in distinct_actions()
+            (action, action_label(action)) for action in distinct_actions()
         ]
 
     def clean(self):

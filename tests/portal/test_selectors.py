@@ -22,12 +22,12 @@ from tests.audit.builders import make_events
 
 def test_for_partner_finds_what_its_staff_did_and_what_concerns_it(cast):
     with transaction.atomic():
-        acted = audit_record(action="a.acted", acting_partner=cast.provider)
-        concerned = audit_record(action="a.concerned", partners=[cast.provider])
+        acted = audit_record(action="partner.created", acting_partner=cast.provider)
+        concerned = audit_record(action="partner.updated", partners=[cast.provider])
         both = audit_record(
-            action="a.both", acting_partner=cast.provider, partners=[cast.provider, cast.reseller]
+            action="partner.approved", acting_partner=cast.provider, partners=[cast.provider, cast.reseller]
         )
-        audit_record(action="a.other", acting_partner=cast.other_provider)
+        audit_record(action="partner.suspended", acting_partner=cast.other_provider)
     found = AuditEvent.objects.for_partner(cast.provider)
     assert sorted(found.values_list("pk", flat=True)) == sorted([acted.pk, concerned.pk, both.pk])
     assert found.count() == 3  # no duplicates without DISTINCT
@@ -42,28 +42,28 @@ def test_for_partner_is_a_semi_join_without_distinct_or_or(cast):
 
 def test_for_customer_finds_what_its_admins_did_and_what_concerns_it(cast):
     with transaction.atomic():
-        acted = audit_record(action="c.acted", acting_customer=cast.customer)
-        concerned = audit_record(action="c.concerned", customer=cast.customer)
-        audit_record(action="c.other", acting_partner=cast.provider)
+        acted = audit_record(action="customer.created", acting_customer=cast.customer)
+        concerned = audit_record(action="customer.changed", customer=cast.customer)
+        audit_record(action="customer.admin_added", acting_partner=cast.provider)
     found = AuditEvent.objects.for_customer(cast.customer)
     assert sorted(found.values_list("pk", flat=True)) == sorted([acted.pk, concerned.pk])
 
 
 def test_activity_filters_combine(cast):
-    make_events(2, acting_partner=cast.provider, action="x.one")
-    wanted = make_events(2, acting_partner=cast.provider, action="x.two")
-    make_events(2, acting_partner=cast.other_provider, action="x.two")
-    filters = ActivityFilters(action="x.two", date_from=date(2000, 1, 1), date_to=date.today())
+    make_events(2, acting_partner=cast.provider, action="team.invited")
+    wanted = make_events(2, acting_partner=cast.provider, action="team.joined")
+    make_events(2, acting_partner=cast.other_provider, action="team.joined")
+    filters = ActivityFilters(action="team.joined", date_from=date(2000, 1, 1), date_to=date.today())
     found = partner_activity(partner=cast.provider, filters=filters)
     assert [e.pk for e in found] == [e.pk for e in wanted]
     assert customer_activity(customer=cast.customer, filters=filters).count() == 0
 
 
 def test_distinct_actions_lists_each_action_once_sorted(cast):
-    make_events(3, action="b.second")
-    make_events(2, action="a.first")
-    make_events(1, action="c.third")
-    assert distinct_actions() == ["a.first", "b.second", "c.third"]
+    make_events(3, action="grant.moved")
+    make_events(2, action="grant.created")
+    make_events(1, action="grant.removed")
+    assert distinct_actions() == ["grant.created", "grant.moved", "grant.removed"]
 
 
 def test_distinct_actions_of_an_empty_log_is_empty(db):
