@@ -25,7 +25,9 @@ def test_for_partner_finds_what_its_staff_did_and_what_concerns_it(cast):
         acted = audit_record(action="partner.created", acting_partner=cast.provider)
         concerned = audit_record(action="partner.updated", partners=[cast.provider])
         both = audit_record(
-            action="partner.approved", acting_partner=cast.provider, partners=[cast.provider, cast.reseller]
+            action="partner.approved",
+            acting_partner=cast.provider,
+            partners=[cast.provider, cast.reseller],
         )
         audit_record(action="partner.suspended", acting_partner=cast.other_provider)
     found = AuditEvent.objects.for_partner(cast.provider)
@@ -53,7 +55,9 @@ def test_activity_filters_combine(cast):
     make_events(2, acting_partner=cast.provider, action="team.invited")
     wanted = make_events(2, acting_partner=cast.provider, action="team.joined")
     make_events(2, acting_partner=cast.other_provider, action="team.joined")
-    filters = ActivityFilters(action="team.joined", date_from=date(2000, 1, 1), date_to=date.today())
+    filters = ActivityFilters(
+        action="team.joined", date_from=date(2000, 1, 1), date_to=date.today()
+    )
     found = partner_activity(partner=cast.provider, filters=filters)
     assert [e.pk for e in found] == [e.pk for e in wanted]
     assert customer_activity(customer=cast.customer, filters=filters).count() == 0
