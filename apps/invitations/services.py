@@ -5,24 +5,24 @@ import logging
 import re
 from collections.abc import Iterable
 from datetime import timedelta
-from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import User
 from apps.audit.services import audit_record
+from apps.core.emails import locales_for
 from apps.customers.models import Service
 from apps.partners.mixins import DENIED_MESSAGES, require_perm
 from apps.partners.models import Partner, PartnerMembership, ResellerPartnership
 
-from .emails import build_invitation_email, default_message
+from .emails import default_message, send_delivery_email
 from .models import Delivery, Invitation
 from .tokens import LinkProblem
 
@@ -304,20 +304,6 @@ def parse_email_list(value: str | Iterable[str]) -> list[str]:
     return emails
 
 
-def _sender_language(sent_by) -> str:
-    known = dict(settings.LANGUAGES)
-    for candidate in (getattr(sent_by, "language", ""), translation.get_language()):
-        if candidate and candidate in known:
-            return candidate
-    return settings.LANGUAGE_CODE
-
-
-def _recipient_languages(emails: list[str]) -> dict[str, str]:
-    return dict(
-        User.objects.filter(email__in=emails).exclude(language="").values_list("email", "language")
-    )
-
-
 def _default_delivery_message(invitation: Invitation, partner: Partner, sent_by) -> str:
     name = sent_by.get_full_name() if getattr(sent_by, "is_authenticated", False) else ""
     return default_message(invitation=invitation, sender_partner=partner, sender_name=name)
@@ -349,8 +335,8 @@ def _create_deliveries(
     *, invitation: Invitation, partner: Partner, sent_by, emails: list[str], message: str
 ) -> list[Delivery]:
     """Rows first, then the emails after commit: a mail server that is down loses nothing."""
-    languages = _recipient_languages(emails)
-    fallback = _sender_language(sent_by)
+    # A recipient who is a user gets their language; anyone else the sender's.
+    locales = locales_for(emails, fallback_language=getattr(sent_by, "language", ""))
     forward = partner.pk != invitation.provider_id
     user = sent_by if getattr(sent_by, "is_authenticated", False) else None
     deliveries = []
@@ -361,7 +347,7 @@ def _create_deliveries(
             sent_by=user,
             sent_by_partner=partner,
             message=message,
-            language=languages.get(email, fallback),
+            language=locales[email].language,
         )
         delivery.invitation = invitation
         deliveries.append(delivery)
@@ -374,7 +360,7 @@ def _create_deliveries(
             partners=_concerned(invitation),
             data={"delivery_id": delivery.pk, "email": email, "language": delivery.language},
         )
-        transaction.on_commit(partial(delivery_attempt_send, delivery_id=delivery.pk))
+        _send_delivery(delivery)
     return deliveries
 
 
@@ -439,38 +425,32 @@ def delivery_resend(*, delivery: Delivery, partner: Partner, sent_by) -> Deliver
                 "attempts": locked.send_attempts,
             },
         )
-        transaction.on_commit(partial(delivery_attempt_send, delivery_id=locked.pk))
+        locked.invitation = invitation
+        _send_delivery(locked)
     return locked
 
 
-def delivery_attempt_send(*, delivery_id: int) -> bool:
-    """Try to send one delivery's email now and record the outcome on the delivery.
-
-    Runs after commit (outside any transaction). Never raises: the request that scheduled it
-    has already succeeded, and the page offers a retry when `last_error` is set.
-    """
-    delivery = (
-        Delivery.objects.select_related(
-            "invitation__provider", "invitation__reseller", "sent_by", "sent_by_partner"
-        )
-        .filter(pk=delivery_id)
-        .first()
+def _send_delivery(delivery: Delivery) -> None:
+    """Write the delivery's email now; after commit send it and record the outcome on the
+    delivery (the page offers a retry when `last_error` is set). Never raises."""
+    send_delivery_email(
+        delivery,
+        on_sent=lambda message: _record_delivery_sent(delivery_id=delivery.pk),
+        on_failed=lambda message, exc: _record_delivery_failed(delivery_id=delivery.pk, exc=exc),
     )
-    if delivery is None:
-        return False
-    try:
-        build_invitation_email(delivery).send(fail_silently=False)
-    except Exception as exc:  # any backend error: SMTP, DNS, timeouts, …
-        logger.warning("invitation delivery %s: sending failed: %s", delivery_id, exc)
-        error = f"{type(exc).__name__}: {exc}"[:500]
-        Delivery.objects.filter(pk=delivery_id).update(
-            send_attempts=F("send_attempts") + 1, last_error=error
-        )
-        return False
+
+
+def _record_delivery_sent(*, delivery_id: int) -> None:
     Delivery.objects.filter(pk=delivery_id).update(
         send_attempts=F("send_attempts") + 1, last_error="", sent_at=timezone.now()
     )
-    return True
+
+
+def _record_delivery_failed(*, delivery_id: int, exc: Exception) -> None:
+    logger.warning("invitation delivery %s: sending failed: %s", delivery_id, exc)
+    Delivery.objects.filter(pk=delivery_id).update(
+        send_attempts=F("send_attempts") + 1, last_error=f"{type(exc).__name__}: {exc}"[:500]
+    )
 
 
 # ------------------------------------------------------------------------------

@@ -47,6 +47,7 @@ THIRD_PARTY_APPS = [
     "csp",
 ]
 LOCAL_APPS = [
+    "apps.core",
     "apps.accounts",
     "apps.audit",
     "apps.partners",

@@ -8,7 +8,6 @@ from django.utils import timezone
 from apps.audit.models import AuditEvent
 from apps.invitations.models import Delivery, Invitation
 from apps.invitations.services import (
-    delivery_attempt_send,
     delivery_record_open,
     delivery_resend,
     delivery_send,
@@ -545,8 +544,20 @@ def test_a_revoked_invitation_is_not_resent(dap_invitation, cast):
         delivery_resend(delivery=delivery, partner=cast.provider, sent_by=cast.provider_admin)
 
 
-def test_sending_a_deleted_delivery_does_nothing(db):
-    assert delivery_attempt_send(delivery_id=999999) is False
+def test_a_delivery_deleted_before_its_email_failed_records_nothing_and_raises_nothing(
+    dap_invitation, cast, failing_mail, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks() as callbacks:
+        (delivery,) = delivery_send(
+            invitation=dap_invitation,
+            partner=cast.provider,
+            sent_by=cast.provider_admin,
+            emails=["a@northwind.test"],
+        )
+    Delivery.objects.filter(pk=delivery.pk).delete()
+    for callback in callbacks:
+        callback()
+    assert not Delivery.objects.filter(pk=delivery.pk).exists()
 
 
 # ------------------------------------------------------------------------------
