@@ -3,8 +3,9 @@
 Nothing here registers a model; the apps' admin modules do.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from .forms import add_service_errors
@@ -34,6 +35,45 @@ class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     extra = 0
     can_delete = False
     show_change_link = True
+
+
+def _error_text(exc: ValidationError) -> str:
+    return " ".join(str(m) for m in exc.messages)
+
+
+class ServiceErrorsAsMessagesMixin:
+    """Changes made through services from the admin: a refusal the form could not foresee
+    (e.g. a race) comes back as a message, never as a server error; admin actions call the
+    service for each selected object and report what happened."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as exc:
+            self.message_user(request, _error_text(exc), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except ValidationError as exc:
+            self.message_user(request, _error_text(exc), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def run_for_each(self, request, queryset, service, done_message) -> int:
+        """Call `service(obj)` for each selected object; report each refusal as a warning and
+        the successes with `done_message(count)`. Returns how many succeeded."""
+        done = 0
+        for obj in queryset:
+            try:
+                service(obj)
+            except ValidationError as exc:
+                self.message_user(request, f"{obj}: {_error_text(exc)}", messages.WARNING)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, done_message(done), messages.SUCCESS)
+        return done
 
 
 class _ServiceRefused(Exception):

@@ -8,15 +8,14 @@ written to the audit log.
 """
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from apps.audit.services import audit_record
-from apps.core.admin import AddThroughServiceMixin, ReadOnlyInline
+from apps.core.admin import AddThroughServiceMixin, ReadOnlyInline, ServiceErrorsAsMessagesMixin
 from apps.partners.models import Partner
 
 from .models import (
@@ -300,7 +299,7 @@ class RelationshipGrantInline(ReadOnlyInline):
 
 
 @admin.register(ResellerRelationship)
-class ResellerRelationshipAdmin(admin.ModelAdmin):
+class ResellerRelationshipAdmin(ServiceErrorsAsMessagesMixin, admin.ModelAdmin):
     """Created by accepting invitations; ended with the action (which revokes its grants)."""
 
     list_display = ["customer", "provider", "reseller", "state", "started_at", "ended_at"]
@@ -341,25 +340,16 @@ class ResellerRelationshipAdmin(admin.ModelAdmin):
     def end_relationship(self, request, queryset):
         form = ReasonForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
-            ended = 0
-            for relationship in queryset.select_related("customer", "provider"):
-                try:
-                    relationship_end(
-                        relationship=relationship,
-                        ended_by=request.user,
-                        reason=form.cleaned_data["reason"],
-                    )
-                    ended += 1
-                except ValidationError as exc:
-                    self.message_user(
-                        request, f"{relationship}: {' '.join(exc.messages)}", messages.WARNING
-                    )
-            if ended:
-                self.message_user(
-                    request,
-                    gettext("%(count)s relationship(s) ended.") % {"count": ended},
-                    messages.SUCCESS,
-                )
+            self.run_for_each(
+                request,
+                queryset.select_related("customer", "provider"),
+                lambda relationship: relationship_end(
+                    relationship=relationship,
+                    ended_by=request.user,
+                    reason=form.cleaned_data["reason"],
+                ),
+                lambda n: gettext("%(count)s relationship(s) ended.") % {"count": n},
+            )
             return None
         return confirm_action(
             self,
@@ -412,7 +402,9 @@ class GrantAdminForm(forms.ModelForm):
 
 
 @admin.register(DelegatedAdminGrant)
-class DelegatedAdminGrantAdmin(AddThroughServiceMixin, admin.ModelAdmin):
+class DelegatedAdminGrantAdmin(
+    AddThroughServiceMixin, ServiceErrorsAsMessagesMixin, admin.ModelAdmin
+):
     form = GrantAdminForm
     # No relationship to pick: grant_set finds the one that makes the partner eligible.
     add_fields = ["customer", "service", "partner", "provisioning", "support"]
@@ -514,26 +506,17 @@ class DelegatedAdminGrantAdmin(AddThroughServiceMixin, admin.ModelAdmin):
     def revoke(self, request, queryset):
         form = OptionalNoteForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
-            revoked = 0
-            for grant in queryset.select_related("customer", "service", "partner"):
-                try:
-                    grant_remove(
-                        grant=grant,
-                        removed_by=request.user,
-                        note=form.cleaned_data["reason"],
-                        reason=DelegatedAdminGrant.RevokeReason.OPERATOR,
-                    )
-                    revoked += 1
-                except ValidationError as exc:
-                    self.message_user(
-                        request, f"{grant}: {' '.join(exc.messages)}", messages.WARNING
-                    )
-            if revoked:
-                self.message_user(
-                    request,
-                    gettext("%(count)s grant(s) revoked.") % {"count": revoked},
-                    messages.SUCCESS,
-                )
+            self.run_for_each(
+                request,
+                queryset.select_related("customer", "service", "partner"),
+                lambda grant: grant_remove(
+                    grant=grant,
+                    removed_by=request.user,
+                    note=form.cleaned_data["reason"],
+                    reason=DelegatedAdminGrant.RevokeReason.OPERATOR,
+                ),
+                lambda n: gettext("%(count)s grant(s) revoked.") % {"count": n},
+            )
             return None
         return confirm_action(
             self,

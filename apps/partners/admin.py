@@ -9,53 +9,17 @@ permission only) see everything and can run no action.
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from apps.core.admin import AddThroughServiceMixin, ReadOnlyInline
+from apps.core.admin import AddThroughServiceMixin, ReadOnlyInline, ServiceErrorsAsMessagesMixin
 
 from . import services
 from .forms import PartnerCreateForm
 from .models import Partner, PartnerMembership, ResellerPartnership, Role, TeamInvitation
-
-
-def _error_text(exc: ValidationError) -> str:
-    return " ".join(str(m) for m in exc.messages)
-
-
-class ServiceErrorsAsMessagesMixin:
-    """A service refusing a change (e.g. a race the form could not see) shows its message."""
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ValidationError as exc:
-            self.message_user(request, _error_text(exc), messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
-
-    def delete_view(self, request, object_id, extra_context=None):
-        try:
-            return super().delete_view(request, object_id, extra_context)
-        except ValidationError as exc:
-            self.message_user(request, _error_text(exc), messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
-
-    def run_for_each(self, request, queryset, service, done_message, **kwargs):
-        """Call `service` for each selected object; report successes and refusals."""
-        done = 0
-        for obj in queryset:
-            try:
-                service(obj, **kwargs)
-            except ValidationError as exc:
-                self.message_user(request, f"{obj}: {_error_text(exc)}", messages.WARNING)
-            else:
-                done += 1
-        if done:
-            self.message_user(request, done_message(done), messages.SUCCESS)
 
 
 class MembershipInline(ReadOnlyInline):
