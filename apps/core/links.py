@@ -85,9 +85,9 @@ PROBLEM_MESSAGES = {
         "who sent it for a new invitation."
     ),
     LinkProblem.USED: _(
-        "It has been accepted as many times as it allows. If it was you, sign in and find the "
-        "organization on your dashboard; otherwise ask the person who sent it for a new "
-        "invitation."
+        "It has been accepted as many times as it allows. If your organization accepted it, "
+        "sign in: the partner is on your Partner relationships page, or the organization on "
+        "your dashboard. Otherwise ask the person who sent it for a new invitation."
     ),
     LinkProblem.DECLINED: _(
         "It was declined, so it can no longer be accepted. Ask for a new one if you changed "
