@@ -8,6 +8,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.admin import ReadOnlyInline
+
 from .forms import AdminUserChangeForm, AdminUserCreationForm
 from .models import User
 
@@ -34,21 +36,11 @@ def _change_link(obj) -> str:
     return format_html('<a href="{}">{}</a>', url, obj)
 
 
-class ReadOnlyMembershipInline(admin.TabularInline):
+class ReadOnlyMembershipInline(ReadOnlyInline):
     """Memberships are managed by the organizations' own screens and services; here they are
     shown, never edited."""
 
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    show_change_link = False
 
 
 class OrganizationListFilter(admin.SimpleListFilter):

@@ -2,9 +2,11 @@ import zoneinfo
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from .email_locale import locale_for
+from apps.core.emails import send_email
+
 from .models import User
 from .services import user_set_password
 
@@ -28,12 +30,31 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
-    """Emails the reset link in the account's language and time zone (else the page's)."""
+    """Emails the reset link in the account's language and time zone (else the page's),
+    through the portal's one email sender (the templates are <name>_subject.txt, .txt, .html):
+    the message goes to the outbox, so the page answers at once whatever the mail server does.
+    """
 
-    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
-        user = context["user"]
-        with locale_for(user.email).active():
-            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
+    def save(self, *args, **kwargs):
+        # One transaction for all the messages of this request: the outbox takes them only
+        # inside one, and either all are queued or none.
+        with transaction.atomic():
+            return super().save(*args, **kwargs)
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ):
+        send_email(
+            template=email_template_name.removesuffix(".txt"),
+            to=to_email,
+            context=context,
+        )
 
 
 class PasswordResetSetForm(auth_forms.SetPasswordForm):

@@ -10,11 +10,12 @@ from django_tasks_db.admin import DBTaskResultAdmin
 from django_tasks_db.models import DBTaskResult
 
 from . import outbox
+from .admin import ReadOnlyAdminMixin
 from .models import OutboundEmail
 
 
 @admin.register(OutboundEmail)
-class OutboundEmailAdmin(admin.ModelAdmin):
+class OutboundEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "created_at",
         "status",
@@ -58,15 +59,6 @@ class OutboundEmailAdmin(admin.ModelAdmin):
     @admin.display(description=_("age"))
     def age(self, obj):
         return timesince(obj.created_at, timezone.now())
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_retry_permission(self, request):
         return request.user.has_perm("core.change_outboundemail")

@@ -3,11 +3,13 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CoreConfig(AppConfig):
+    """Shared plumbing every portal app uses. Imports no other portal app."""
+
     name = "apps.core"
     label = "core"
     verbose_name = _("Core")
 
     def ready(self):
         # The outbox's admin lives in its own module (apps/core/admin.py is the shared admin
-        # plumbing); registering it here keeps one place that wires it.
+        # plumbing: mixins); registering it here keeps one place that wires it.
         from . import admin_outbox  # noqa: F401

@@ -1,20 +1,21 @@
 """Operator admin for customers, the service catalog, subscriptions, relationships and grants.
 
-Rules that a plain edit could bypass go through the services: ending a relationship and
-revoking delegated admin are actions with a confirmation page; relationships and grants are
-read-only inside the customer page; a second active grant for a service is refused with a
-message (the database constraint backs it up). Every change is written to the audit log.
+Rules that a plain edit could bypass go through the services: adding a customer, a customer
+admin or a delegated-admin grant calls the same service as the portal (checks, locks, audit,
+email); ending a relationship and revoking delegated admin are actions with a confirmation
+page; relationships and grants are read-only inside the customer page. Every change is
+written to the audit log.
 """
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.core.exceptions import ValidationError
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from apps.audit.services import audit_record
+from apps.core.admin import AddThroughServiceMixin, ReadOnlyInline, ServiceErrorsAsMessagesMixin
 from apps.partners.models import Partner
 
 from .models import (
@@ -25,28 +26,19 @@ from .models import (
     Service,
     Subscription,
 )
-from .services import grant_remove, relationship_end
+from .services import (
+    customer_create,
+    customer_membership_add,
+    grant_remove,
+    grant_set,
+    relationship_end,
+)
 
 
 def _partner_autocomplete(*names: str) -> list[str]:
     """Autocomplete partner fields when the partners admin offers search; a select otherwise."""
     partner_admin = admin.site._registry.get(Partner)
     return list(names) if partner_admin is not None and partner_admin.search_fields else []
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    show_change_link = True
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ReasonForm(forms.Form):
@@ -193,7 +185,8 @@ class SubscriptionInline(admin.TabularInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(AddThroughServiceMixin, admin.ModelAdmin):
+    add_fields = ["name", "tenant_domain", "tenant_id", "country"]
     list_display = ["name", "tenant_domain", "public_id", "country", "created_at"]
     list_filter = ["country", "created_at"]
     search_fields = ["name", "tenant_domain", "=public_id", "=tenant_id"]
@@ -202,15 +195,26 @@ class CustomerAdmin(admin.ModelAdmin):
     show_full_result_count = False
     inlines = [MembershipInline, SubscriptionInline, RelationshipInline, GrantInline]
 
+    def add_through_service(self, request, form):
+        data = form.cleaned_data
+        return customer_create(
+            name=data["name"],
+            tenant_domain=data["tenant_domain"],
+            tenant_id=data.get("tenant_id"),
+            country=data.get("country") or "CN",
+            by=request.user,
+        )
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        audit_record(
-            action="customer.changed" if change else "customer.created",
-            actor=request.user,
-            target=obj,
-            customer=obj,
-            data={"changed": form.changed_data, "via": "admin"},
-        )
+        if change:
+            audit_record(
+                action="customer.changed",
+                actor=request.user,
+                target=obj,
+                customer=obj,
+                data={"changed": form.changed_data, "via": "admin"},
+            )
 
     def save_formset(self, request, form, formset, change):
         instances = formset.save(commit=False)
@@ -218,18 +222,18 @@ class CustomerAdmin(admin.ModelAdmin):
             obj.delete()
         for instance in instances:
             created = instance.pk is None
+            if isinstance(instance, CustomerMembership) and created:
+                self.call_service(
+                    customer_membership_add,
+                    customer=instance.customer,
+                    user=instance.user,
+                    by=request.user,
+                )
+                continue
             changed = next((f.changed_data for f in formset.forms if f.instance is instance), [])
             instance.save()
             if isinstance(instance, Subscription):
                 _audit_subscription(request, instance, created, changed)
-            elif isinstance(instance, CustomerMembership) and created:
-                audit_record(
-                    action="customer.admin_added",
-                    actor=request.user,
-                    target=instance.customer,
-                    customer=instance.customer,
-                    data={"admin": instance.user.email, "via": "admin"},
-                )
         formset.save_m2m()
 
 
@@ -295,7 +299,7 @@ class RelationshipGrantInline(ReadOnlyInline):
 
 
 @admin.register(ResellerRelationship)
-class ResellerRelationshipAdmin(admin.ModelAdmin):
+class ResellerRelationshipAdmin(ServiceErrorsAsMessagesMixin, admin.ModelAdmin):
     """Created by accepting invitations; ended with the action (which revokes its grants)."""
 
     list_display = ["customer", "provider", "reseller", "state", "started_at", "ended_at"]
@@ -336,25 +340,16 @@ class ResellerRelationshipAdmin(admin.ModelAdmin):
     def end_relationship(self, request, queryset):
         form = ReasonForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
-            ended = 0
-            for relationship in queryset.select_related("customer", "provider"):
-                try:
-                    relationship_end(
-                        relationship=relationship,
-                        ended_by=request.user,
-                        reason=form.cleaned_data["reason"],
-                    )
-                    ended += 1
-                except ValidationError as exc:
-                    self.message_user(
-                        request, f"{relationship}: {' '.join(exc.messages)}", messages.WARNING
-                    )
-            if ended:
-                self.message_user(
-                    request,
-                    gettext("%(count)s relationship(s) ended.") % {"count": ended},
-                    messages.SUCCESS,
-                )
+            self.run_for_each(
+                request,
+                queryset.select_related("customer", "provider"),
+                lambda relationship: relationship_end(
+                    relationship=relationship,
+                    ended_by=request.user,
+                    reason=form.cleaned_data["reason"],
+                ),
+                lambda n: gettext("%(count)s relationship(s) ended.") % {"count": n},
+            )
             return None
         return confirm_action(
             self,
@@ -400,35 +395,19 @@ class GrantAdminForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        customer = cleaned.get("customer") or getattr(self.instance, "customer", None)
-        service = cleaned.get("service") or getattr(self.instance, "service", None)
-        if customer is not None and service is not None and self.instance.revoked_at is None:
-            other = (
-                DelegatedAdminGrant.objects.active()
-                .filter(customer=customer, service=service)
-                .exclude(pk=self.instance.pk)
-                .select_related("partner")
-                .first()
-            )
-            if other is not None:
-                raise forms.ValidationError(
-                    _(
-                        "%(partner)s already holds delegated admin for %(service)s at "
-                        "%(customer)s. Only one partner can hold it per service: revoke that "
-                        "grant first (action “Revoke”), or let the customer move it."
-                    )
-                    % {"partner": other.partner.name, "service": service, "customer": customer.name}
-                )
-        if "provisioning" in cleaned and not (
-            cleaned.get("provisioning") or cleaned.get("support")
-        ):
+        # Adding goes through services.grant_set, which owns its rules; this is for edits.
+        if self.instance.pk and not (cleaned.get("provisioning") or cleaned.get("support")):
             raise forms.ValidationError(_("Choose at least one scope: provisioning or support."))
         return cleaned
 
 
 @admin.register(DelegatedAdminGrant)
-class DelegatedAdminGrantAdmin(admin.ModelAdmin):
+class DelegatedAdminGrantAdmin(
+    AddThroughServiceMixin, ServiceErrorsAsMessagesMixin, admin.ModelAdmin
+):
     form = GrantAdminForm
+    # No relationship to pick: grant_set finds the one that makes the partner eligible.
+    add_fields = ["customer", "service", "partner", "provisioning", "support"]
     list_display = [
         "customer",
         "service",
@@ -490,12 +469,26 @@ class DelegatedAdminGrantAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def add_through_service(self, request, form):
+        """The same service as the customer's Partner relationships page: it locks the
+        customer, checks that the partner may hold delegated admin, refuses to move a grant
+        another partner holds (only the customer confirms a move), audits and notifies."""
+        data = form.cleaned_data
+        return grant_set(
+            customer=data["customer"],
+            service=data["service"],
+            partner=data["partner"],
+            provisioning=data.get("provisioning", False),
+            support=data.get("support", False),
+            granted_by=request.user,
+        ).grant
+
     def save_model(self, request, obj, form, change):
         if not change:
-            obj.granted_by = request.user
+            return super().save_model(request, obj, form, change)
         super().save_model(request, obj, form, change)
         audit_record(
-            action="grant.updated" if change else "grant.created",
+            action="grant.updated",
             actor=request.user,
             target=obj,
             partners=[obj.partner],
@@ -513,26 +506,17 @@ class DelegatedAdminGrantAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset):
         form = OptionalNoteForm(request.POST if "apply" in request.POST else None)
         if form.is_bound and form.is_valid():
-            revoked = 0
-            for grant in queryset.select_related("customer", "service", "partner"):
-                try:
-                    grant_remove(
-                        grant=grant,
-                        removed_by=request.user,
-                        note=form.cleaned_data["reason"],
-                        reason=DelegatedAdminGrant.RevokeReason.OPERATOR,
-                    )
-                    revoked += 1
-                except ValidationError as exc:
-                    self.message_user(
-                        request, f"{grant}: {' '.join(exc.messages)}", messages.WARNING
-                    )
-            if revoked:
-                self.message_user(
-                    request,
-                    gettext("%(count)s grant(s) revoked.") % {"count": revoked},
-                    messages.SUCCESS,
-                )
+            self.run_for_each(
+                request,
+                queryset.select_related("customer", "service", "partner"),
+                lambda grant: grant_remove(
+                    grant=grant,
+                    removed_by=request.user,
+                    note=form.cleaned_data["reason"],
+                    reason=DelegatedAdminGrant.RevokeReason.OPERATOR,
+                ),
+                lambda n: gettext("%(count)s grant(s) revoked.") % {"count": n},
+            )
             return None
         return confirm_action(
             self,

@@ -52,11 +52,13 @@ def customer_create(
     *,
     name: str,
     tenant_domain: str,
-    admin,
+    admin=None,
     tenant_id: uuid.UUID | None = None,
     country: str = "CN",
+    by=None,
 ) -> Customer:
-    """Create a customer organization with `admin` as its first customer admin."""
+    """Create a customer organization with `admin` as its first customer admin (the person
+    signing up), or with no admin yet when the operator (`by`) creates it."""
     name = (name or "").strip()
     domain = normalize_tenant_domain(tenant_domain)
     errors: dict[str, str] = {}
@@ -88,14 +90,15 @@ def customer_create(
                 tenant_id=tenant_id or uuid.uuid4(),
                 country=(country or "CN").upper()[:2],
             )
-            CustomerMembership.objects.create(user=admin, customer=customer)
+            if admin is not None:
+                CustomerMembership.objects.create(user=admin, customer=customer)
             audit_record(
                 action="customer.created",
-                actor=admin,
-                acting_customer=customer,
+                actor=by or admin,
+                acting_customer=customer if admin is not None else None,
                 target=customer,
                 customer=customer,
-                data={"tenant_domain": domain, "admin": admin.email},
+                data={"tenant_domain": domain, "admin": admin.email if admin else ""},
             )
     except IntegrityError:
         # another request registered the same domain between the check and the insert
@@ -103,6 +106,33 @@ def customer_create(
             {"tenant_domain": _("An organization with this tenant domain is already registered.")}
         ) from None
     return customer
+
+
+def customer_membership_add(*, customer: Customer, user, by) -> CustomerMembership:
+    """Make `user` a customer admin of `customer` (the operator, `by`, adds them)."""
+    with transaction.atomic():
+        _lock_customer(customer)
+        if not user.is_active:
+            raise ValidationError(
+                {"user": _("%(email)s is inactive.") % {"email": user.email}}, code="inactive"
+            )
+        if CustomerMembership.objects.filter(customer=customer, user=user).exists():
+            raise ValidationError(
+                {
+                    "user": _("%(email)s is already an admin of %(customer)s.")
+                    % {"email": user.email, "customer": customer.name}
+                },
+                code="duplicate",
+            )
+        membership = CustomerMembership.objects.create(customer=customer, user=user)
+        audit_record(
+            action="customer.admin_added",
+            actor=by,
+            target=customer,
+            customer=customer,
+            data={"admin": user.email},
+        )
+    return membership
 
 
 # ------------------------------------------------------------------------------

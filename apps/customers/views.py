@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView, TemplateView
 
+from apps.core.forms import add_service_errors
 from apps.partners.mixins import PartnerMixin
 
 from .forms import CustomerSearchForm, GrantForm, GrantRemoveForm, RelationshipEndForm
@@ -133,8 +134,7 @@ class GrantSetView(CustomerMixin, FormView):
                 acting_customer=self.customer,
             )
         except ValidationError as exc:
-            for message in _error_messages(exc):
-                form.add_error(None, message)
+            add_service_errors(form, exc)
             return self.form_invalid(form)
         texts = {
             "created": _("%(partner)s now holds delegated admin for %(service)s."),

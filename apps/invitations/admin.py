@@ -3,14 +3,14 @@ portal, so a reseller is refused as provider here too; deliveries and answers ar
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from apps.core.admin import AddThroughServiceMixin, ReadOnlyAdminMixin, ReadOnlyInline
 from apps.customers.models import Service
 from apps.partners.models import Partner
 
-from .forms import add_service_errors
 from .models import EFFECTIVE_STATUS_LABELS, Acceptance, Delivery, Invitation
 from .services import invitation_create, invitation_revoke
 
@@ -19,17 +19,6 @@ def _searchable_admin(model) -> bool:
     """Autocomplete needs the related model's admin, with search fields, registered first."""
     model_admin = admin.site._registry.get(model)
     return bool(model_admin and model_admin.search_fields)
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class EffectiveStatusFilter(admin.SimpleListFilter):
@@ -59,7 +48,6 @@ class InvitationAddForm(forms.ModelForm):
     send_to_recipient = forms.BooleanField(
         label=_("Email a personal invitation to its recipient"), required=False
     )
-    request_user = None  # set per request by InvitationAdmin.get_form
 
     class Meta:
         model = Invitation
@@ -80,36 +68,11 @@ class InvitationAddForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if "services" in self.fields:
             self.fields["services"].queryset = Service.objects.filter(is_active=True)
-        self.created_invitation = None
-
-    def _post_clean(self):
-        # No ModelForm instance validation: the service owns every rule and its messages.
-        if self.errors:
-            return
-        data = self.cleaned_data
-        try:
-            self.created_invitation = invitation_create(
-                provider=data["provider"],
-                created_by=self.request_user,
-                reseller=data.get("reseller"),
-                kind=data["kind"],
-                recipient_email=data.get("recipient_email", ""),
-                requests_dap=data.get("requests_dap", False),
-                services=list(data.get("services") or []),
-                dap_provisioning=data.get("dap_provisioning", False),
-                dap_support=data.get("dap_support", False),
-                valid_days=data.get("valid_days"),
-                max_uses=data.get("max_uses"),
-                message=data.get("message", ""),
-                send_to_recipient=data.get("send_to_recipient", False),
-            )
-        except ValidationError as exc:
-            add_service_errors(self, exc)
-        except PermissionDenied as exc:
-            self.add_error(None, str(exc) or _("You may not create invitations."))
 
 
-class DeliveryInline(ReadOnlyMixin, admin.TabularInline):
+class DeliveryInline(ReadOnlyInline):
+    show_change_link = False
+
     model = Delivery
     extra = 0
     fields = [
@@ -129,7 +92,9 @@ class DeliveryInline(ReadOnlyMixin, admin.TabularInline):
         return super().get_queryset(request).select_related("sent_by_partner", "sent_by")
 
 
-class AcceptanceInline(ReadOnlyMixin, admin.TabularInline):
+class AcceptanceInline(ReadOnlyInline):
+    show_change_link = False
+
     model = Acceptance
     extra = 0
     fields = ["outcome", "customer", "relationship", "delivery", "user", "created_at"]
@@ -145,8 +110,10 @@ class AcceptanceInline(ReadOnlyMixin, admin.TabularInline):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(AddThroughServiceMixin, admin.ModelAdmin):
     add_form = InvitationAddForm
+    add_fields = [*InvitationAddForm.Meta.fields, "valid_days", "send_to_recipient"]
+    read_only_after_add = True
     list_display = [
         "public_id",
         "provider",
@@ -218,13 +185,23 @@ class InvitationAdmin(admin.ModelAdmin):
         return super().get_queryset(request).prefetch_related("services")
 
     # --- adding goes through services.invitation_create ---------------------------------
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        if obj is None:
-            kwargs["form"] = self.add_form
-            kwargs["fields"] = [*InvitationAddForm.Meta.fields, "valid_days", "send_to_recipient"]
-        form = super().get_form(request, obj, change=change, **kwargs)
-        form.request_user = request.user
-        return form
+    def add_through_service(self, request, form):
+        data = form.cleaned_data
+        return invitation_create(
+            provider=data["provider"],
+            created_by=request.user,
+            reseller=data.get("reseller"),
+            kind=data["kind"],
+            recipient_email=data.get("recipient_email", ""),
+            requests_dap=data.get("requests_dap", False),
+            services=list(data.get("services") or []),
+            dap_provisioning=data.get("dap_provisioning", False),
+            dap_support=data.get("dap_support", False),
+            valid_days=data.get("valid_days"),
+            max_uses=data.get("max_uses"),
+            message=data.get("message", ""),
+            send_to_recipient=data.get("send_to_recipient", False),
+        )
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
@@ -250,26 +227,6 @@ class InvitationAdmin(admin.ModelAdmin):
                 ),
             ]
         return [(None, {"fields": self.readonly_fields})]
-
-    def get_readonly_fields(self, request, obj=None):
-        return [] if obj is None else self.readonly_fields
-
-    def get_inlines(self, request, obj):
-        return [] if obj is None else self.inlines
-
-    def save_form(self, request, form, change):
-        if not change:
-            return form.created_invitation
-        return form.instance
-
-    def save_model(self, request, obj, form, change):
-        """Nothing to save: adding happened in the service; changing is not offered."""
-
-    def save_related(self, request, form, formsets, change):
-        """Nothing to save (see save_model)."""
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         extra_context = {
@@ -312,7 +269,7 @@ class InvitationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class DeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "invitation",
         "email",
@@ -344,7 +301,7 @@ class DeliveryAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Acceptance)
-class AcceptanceAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class AcceptanceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["invitation", "outcome", "customer", "delivery", "user", "created_at"]
     list_filter = ["outcome", "created_at"]
     search_fields = ["invitation__public_id", "customer__name", "customer__tenant_domain"]

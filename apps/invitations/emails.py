@@ -1,11 +1,12 @@
-"""The invitation email: plain text and HTML, in the delivery's language."""
+"""The invitation email: what a delivery says and to whom (apps.core.emails sends it)."""
+
+from functools import partial
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
-from django.utils.translation import gettext as _
+from django.utils.functional import lazy
 
-from apps.accounts.email_locale import EmailLocale, locale_for
+from apps.core.emails import send_email
 
 from .models import Delivery, Invitation
 from .tokens import delivery_url
@@ -23,39 +24,44 @@ def default_message(*, invitation: Invitation, sender_partner, sender_name: str 
     return render_to_string("invitations/email/default_message.txt", context).strip()
 
 
-def build_invitation_email(delivery: Delivery) -> EmailMultiAlternatives:
-    """The message for one delivery, rendered in delivery.language (or the site default),
-    with dates in the recipient's time zone when they are a user who chose one."""
+def send_delivery_email(
+    delivery: Delivery, *, purpose: str = "", ref: str = "", replace_queued: bool = False
+) -> None:
+    """The message for one delivery, written now in delivery.language (dates in the
+    recipient's time zone when they are a user who chose one), into the outbox."""
     invitation = delivery.invitation
     language = delivery.language or settings.LANGUAGE_CODE
-    recipient = EmailLocale(language=language, time_zone=locale_for(delivery.email).time_zone)
-    with recipient.active():
-        sender_name = delivery.sent_by.get_full_name() if delivery.sent_by_id else ""
-        body_message = delivery.message or default_message(
-            invitation=invitation, sender_partner=delivery.sent_by_partner, sender_name=sender_name
-        )
-        context = {
+    sender = delivery.sent_by if delivery.sent_by_id else None
+    sender_name = sender.get_full_name() if sender else ""
+    # Lazy: the default text is written when the email is rendered, in the email's language.
+    body_message = (
+        delivery.message
+        or lazy(
+            partial(
+                default_message,
+                invitation=invitation,
+                sender_partner=delivery.sent_by_partner,
+                sender_name=sender_name,
+            ),
+            str,
+        )()
+    )
+    send_email(
+        template="invitations/email/invitation",
+        to=delivery.email,
+        context={
             "body_message": body_message,
-            "invitation": invitation,
             "delivery": delivery,
+            "invitation": invitation,
             "services": list(invitation.services.all()),
             "link": delivery_url(delivery),
             "sender_partner": delivery.sent_by_partner,
             "site_name": settings.SITE_NAME,
             "LANGUAGE_CODE": language,
-        }
-        subject = _("%(partner)s invites you to a CSP partner relationship") % {
-            "partner": invitation.provider.name
-        }
-        text = render_to_string("invitations/email/invitation.txt", context)
-        html = render_to_string("invitations/email/invitation.html", context)
-    reply_to = [delivery.sent_by.email] if delivery.sent_by_id and delivery.sent_by.email else []
-    message = EmailMultiAlternatives(
-        subject=" ".join(subject.split()),
-        body=text,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[delivery.email],
-        reply_to=reply_to,
+        },
+        force_language=language,
+        reply_to=[sender.email] if sender and sender.email else [],
+        purpose=purpose,
+        ref=ref,
+        replace_queued=replace_queued,
     )
-    message.attach_alternative(html, "text/html")
-    return message

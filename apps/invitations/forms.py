@@ -1,6 +1,6 @@
 from django import forms
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from apps.customers.models import Service
@@ -14,19 +14,6 @@ from .selectors import (
     reseller_filter_choices,
 )
 from .services import MAX_RECIPIENTS_PER_SEND, MAX_USES_LIMIT, parse_email_list
-
-
-def add_service_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Show a service's ValidationError on the form: on the field it names when the form has
-    that field, else at the top."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            target = field if field in form.fields else None
-            for message in errors:
-                form.add_error(target if target != NON_FIELD_ERRORS else None, message)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
 
 
 class InvitationForm(forms.Form):

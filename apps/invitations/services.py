@@ -10,18 +10,18 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import User
 from apps.audit.services import audit_record
-from apps.core.outbox import enqueue
+from apps.core.emails import locales_for
 from apps.customers.models import Service
 from apps.partners.mixins import DENIED_MESSAGES, require_perm
 from apps.partners.models import Partner, PartnerMembership, ResellerPartnership
 
-from .emails import build_invitation_email, default_message
+from .emails import default_message, send_delivery_email
 from .models import Delivery, Invitation
 from .signals import DELIVERY_EMAIL_PURPOSE
 from .tokens import LinkProblem
@@ -304,20 +304,6 @@ def parse_email_list(value: str | Iterable[str]) -> list[str]:
     return emails
 
 
-def _sender_language(sent_by) -> str:
-    known = dict(settings.LANGUAGES)
-    for candidate in (getattr(sent_by, "language", ""), translation.get_language()):
-        if candidate and candidate in known:
-            return candidate
-    return settings.LANGUAGE_CODE
-
-
-def _recipient_languages(emails: list[str]) -> dict[str, str]:
-    return dict(
-        User.objects.filter(email__in=emails).exclude(language="").values_list("email", "language")
-    )
-
-
 def _default_delivery_message(invitation: Invitation, partner: Partner, sent_by) -> str:
     name = sent_by.get_full_name() if getattr(sent_by, "is_authenticated", False) else ""
     return default_message(invitation=invitation, sender_partner=partner, sender_name=name)
@@ -350,8 +336,8 @@ def _create_deliveries(
 ) -> list[Delivery]:
     """Rows and their emails in the outbox, in one transaction: a mail server that is down
     loses nothing, and the request never waits on it."""
-    languages = _recipient_languages(emails)
-    fallback = _sender_language(sent_by)
+    # A recipient who is a user gets their language; anyone else the sender's.
+    locales = locales_for(emails, fallback_language=getattr(sent_by, "language", ""))
     forward = partner.pk != invitation.provider_id
     user = sent_by if getattr(sent_by, "is_authenticated", False) else None
     deliveries = []
@@ -362,7 +348,7 @@ def _create_deliveries(
             sent_by=user,
             sent_by_partner=partner,
             message=message,
-            language=languages.get(email, fallback),
+            language=locales[email].language,
         )
         delivery.invitation = invitation
         deliveries.append(delivery)
@@ -452,11 +438,8 @@ def delivery_queue_email(*, delivery: Delivery) -> None:
     delivery (sent_at, send_attempts, last_error). A resend replaces a copy still waiting for
     its next automatic attempt, so the recipient does not get both.
     """
-    enqueue(
-        build_invitation_email(delivery),
-        purpose=DELIVERY_EMAIL_PURPOSE,
-        ref=str(delivery.pk),
-        replace_queued=True,
+    send_delivery_email(
+        delivery, purpose=DELIVERY_EMAIL_PURPOSE, ref=str(delivery.pk), replace_queued=True
     )
 
 

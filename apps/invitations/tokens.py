@@ -13,6 +13,8 @@ from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
+from apps.core.links import LinkProblem, LinkStash
+
 from .models import Delivery, Invitation
 
 SALT = "apps.invitations.link"
@@ -21,16 +23,9 @@ INVITATION_PREFIX = "i"
 DELIVERY_PREFIX = "d"
 # Where the landing page finds the link after the token left the URL.
 SESSION_KEY = "invitation_link"
+LINK = LinkStash(SESSION_KEY)
 # Set once an attempt to use a dead link in the session was recorded (one audit event each).
-REPORTED_SESSION_KEY = "invitation_link_reported"
-
-
-class LinkProblem:
-    UNKNOWN = "unknown"
-    TAMPERED = "tampered"
-    REVOKED = "revoked"
-    EXPIRED = "expired"
-    USED = "used"
+REPORTED = LinkStash("invitation_link_reported")
 
 
 @dataclass(frozen=True)
@@ -102,30 +97,31 @@ def resolve_token(token: str) -> LinkResolution:
     return LinkResolution(invitation=invitation, delivery=delivery, problem=problem)
 
 
-def remember_link(request, token: str) -> None:
-    """Move the token from the URL into the session (the landing page then has no token)."""
-    request.session[SESSION_KEY] = token
+def open_link(request, token: str):
+    """Move the token from the URL into the session and redirect to the landing page, which
+    has no token in its URL."""
     # A new opening of a link is a new attempt: the landing page may record it again.
-    request.session.pop(REPORTED_SESSION_KEY, None)
+    REPORTED.clear(request)
+    return LINK.put_and_redirect(request, token, reverse("invitations:landing"))
 
 
 def resolve_session_link(request) -> LinkResolution:
     """The link this browser opened last, re-checked now (it may have been revoked since)."""
-    token = request.session.get(SESSION_KEY)
+    token = LINK.get(request)
     if not token:
         return LinkResolution(problem=LinkProblem.UNKNOWN)
     return resolve_token(token)
 
 
 def forget_link(request) -> None:
-    request.session.pop(SESSION_KEY, None)
-    request.session.pop(REPORTED_SESSION_KEY, None)
+    LINK.clear(request)
+    REPORTED.clear(request)
 
 
 def first_report_of_link(request) -> bool:
     """True once per opening of a link (so reloading the landing page records nothing new)."""
-    token = request.session.get(SESSION_KEY)
-    if not token or request.session.get(REPORTED_SESSION_KEY) == token:
+    token = LINK.get(request)
+    if not token or REPORTED.get(request) == token:
         return False
-    request.session[REPORTED_SESSION_KEY] = token
+    REPORTED.put(request, token)
     return True

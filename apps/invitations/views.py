@@ -11,10 +11,11 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
+from apps.core.forms import add_service_errors
 from apps.partners.mixins import PartnerMixin
 
 from .emails import default_message
-from .forms import InvitationFilterForm, InvitationForm, SendForm, add_service_errors
+from .forms import InvitationFilterForm, InvitationForm, SendForm
 from .models import Delivery
 from .selectors import (
     acceptance_list,

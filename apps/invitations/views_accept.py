@@ -13,33 +13,18 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views import View
 
 from apps.accounts.forms import SignUpForm
+from apps.core.links import render_link_problem
 from apps.customers.forms import CustomerOrganizationForm
 from apps.customers.models import Customer
 from apps.customers.services import customer_create
 
 from .acceptance import Decision, invitation_accept, invitation_decline, invitation_signup
-from .tokens import LinkProblem, LinkResolution, forget_link, resolve_session_link
+from .tokens import LinkResolution, forget_link, resolve_session_link
 
 DECISION_PREFIX = "decision_"
-
-LINK_PROBLEM_MESSAGES = {
-    LinkProblem.UNKNOWN: gettext_lazy(
-        "No invitation link is open in this browser. Open the link from your email again."
-    ),
-    LinkProblem.TAMPERED: gettext_lazy(
-        "This invitation link is not valid: it may have been copied incompletely. Open the "
-        "link from your email again."
-    ),
-    LinkProblem.REVOKED: gettext_lazy("This invitation was revoked by the provider."),
-    LinkProblem.EXPIRED: gettext_lazy("This invitation has expired. Ask the sender for a new one."),
-    LinkProblem.USED: gettext_lazy(
-        "This invitation link has already been used as many times as allowed."
-    ),
-}
 
 
 def landing_url() -> str:
@@ -60,12 +45,8 @@ def problem(request, message: str, *, status: int, link: LinkResolution | None =
 
 
 def link_problem(request, link: LinkResolution):
-    return problem(
-        request,
-        str(LINK_PROBLEM_MESSAGES.get(link.problem, LINK_PROBLEM_MESSAGES[LinkProblem.UNKNOWN])),
-        status=400,
-        link=link,
-    )
+    """The link in the session does not work (any more): the one link problem page."""
+    return render_link_problem(request, link.problem)
 
 
 def _chosen_customer(request) -> Customer | None:

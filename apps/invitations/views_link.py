@@ -7,34 +7,14 @@ invitations/_accept_panel.html (the acceptance views own the POSTs).
 """
 
 from django.contrib.auth.decorators import login_not_required
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from apps.core.links import LinkProblem, render_link_problem
+
 from .services import delivery_record_open, invitation_record_dead_link_use
-from .tokens import (
-    LinkProblem,
-    first_report_of_link,
-    forget_link,
-    remember_link,
-    resolve_session_link,
-)
-
-# A real token is about 70 characters; anything much longer is not worth keeping in a session.
-MAX_TOKEN_LENGTH = 200
-
-PROBLEM_STATUS = {
-    LinkProblem.REVOKED: 410,
-    LinkProblem.EXPIRED: 410,
-    LinkProblem.USED: 410,
-    LinkProblem.TAMPERED: 404,
-    LinkProblem.UNKNOWN: 404,
-}
-
-
-def _no_leaks(response):
-    response["Referrer-Policy"] = "no-referrer"
-    return response
+from .tokens import first_report_of_link, open_link, resolve_session_link
 
 
 def _same_origin_referrer(response):
@@ -49,11 +29,7 @@ def _same_origin_referrer(response):
 @login_not_required
 @require_safe
 def link(request, token: str):
-    if len(token) <= MAX_TOKEN_LENGTH:
-        remember_link(request, token)
-    else:
-        forget_link(request)
-    return _no_leaks(redirect("invitations:landing"))
+    return open_link(request, token)
 
 
 @never_cache
@@ -76,14 +52,7 @@ def landing(request):
                 delivery=resolution.delivery,
                 user=user,
             )
-        return _same_origin_referrer(
-            render(
-                request,
-                "invitations/link_problem.html",
-                {"problem": resolution.problem or LinkProblem.UNKNOWN},
-                status=PROBLEM_STATUS.get(resolution.problem, 404),
-            )
-        )
+        return _same_origin_referrer(render_link_problem(request, resolution.problem))
     invitation = resolution.invitation
     delivery = resolution.delivery
     if delivery is not None and delivery.first_opened_at is None:

@@ -9,88 +9,17 @@ permission only) see everything and can run no action.
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from apps.core.admin import AddThroughServiceMixin, ReadOnlyInline, ServiceErrorsAsMessagesMixin
+
 from . import services
 from .forms import PartnerCreateForm
 from .models import Partner, PartnerMembership, ResellerPartnership, Role, TeamInvitation
-
-
-def _error_text(exc: ValidationError) -> str:
-    return " ".join(str(m) for m in exc.messages)
-
-
-class ServiceErrorsAsMessagesMixin:
-    """A service refusing a change (e.g. a race the form could not see) shows its message."""
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ValidationError as exc:
-            self.message_user(request, _error_text(exc), messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
-
-    def delete_view(self, request, object_id, extra_context=None):
-        try:
-            return super().delete_view(request, object_id, extra_context)
-        except ValidationError as exc:
-            self.message_user(request, _error_text(exc), messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
-
-    def run_for_each(self, request, queryset, service, done_message, **kwargs):
-        """Call `service` for each selected object; report successes and refusals."""
-        done = 0
-        for obj in queryset:
-            try:
-                service(obj, **kwargs)
-            except ValidationError as exc:
-                self.message_user(request, f"{obj}: {_error_text(exc)}", messages.WARNING)
-            else:
-                done += 1
-        if done:
-            self.message_user(request, done_message(done), messages.SUCCESS)
-
-
-class AddThroughServiceMixin:
-    """Invitations are added with a small form (save_model calls the service) and are
-    read-only afterwards: viewing is all the change form does; the rest are actions."""
-
-    add_form: type
-    add_fields: list[str]
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        if obj is None:
-            kwargs["form"] = self.add_form
-        return super().get_form(request, obj, change=change, **kwargs)
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.readonly_fields if obj else []
-
-    def get_fields(self, request, obj=None):
-        return self.readonly_fields if obj else self.add_fields
-
-    def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and obj is None
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = True
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class MembershipInline(ReadOnlyInline):
@@ -239,7 +168,9 @@ class MembershipAdminForm(forms.ModelForm):
 
 
 @admin.register(PartnerMembership)
-class PartnerMembershipAdmin(ServiceErrorsAsMessagesMixin, admin.ModelAdmin):
+class PartnerMembershipAdmin(
+    AddThroughServiceMixin, ServiceErrorsAsMessagesMixin, admin.ModelAdmin
+):
     form = MembershipAdminForm
     list_display = ["user", "email", "partner", "role", "created_at"]
     list_filter = ["role", "partner__kind"]
@@ -261,22 +192,21 @@ class PartnerMembershipAdmin(ServiceErrorsAsMessagesMixin, admin.ModelAdmin):
         actions.pop("delete_selected", None)  # removing goes through the service, one by one
         return actions
 
-    def save_model(self, request, obj, form, change):
-        if change:
-            if "role" in form.changed_data:
-                services.membership_change_role(
-                    membership=PartnerMembership.objects.get(pk=obj.pk),
-                    role=obj.role,
-                    by=request.user,
-                )
-            return
-        created = services.membership_add(
-            partner=obj.partner, user=obj.user, role=obj.role, by=request.user
+    def add_through_service(self, request, form):
+        data = form.cleaned_data
+        return services.membership_add(
+            partner=data["partner"], user=data["user"], role=data["role"], by=request.user
         )
-        # the admin goes on with `obj` (log entry, redirect): make it the saved row
-        obj.pk, obj.created_at = created.pk, created.created_at
-        obj._state.adding = False
-        obj._state.db = created._state.db
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            return super().save_model(request, obj, form, change)
+        if "role" in form.changed_data:
+            services.membership_change_role(
+                membership=PartnerMembership.objects.get(pk=obj.pk),
+                role=obj.role,
+                by=request.user,
+            )
 
     def delete_model(self, request, obj):
         services.membership_remove(membership=obj, by=request.user)
@@ -315,6 +245,7 @@ class TeamInvitationAddForm(forms.ModelForm):
 class TeamInvitationAdmin(AddThroughServiceMixin, ServiceErrorsAsMessagesMixin, admin.ModelAdmin):
     add_form = TeamInvitationAddForm
     add_fields = ["partner", "email", "role"]
+    read_only_after_add = True
     list_display = [
         "email",
         "partner",
@@ -352,13 +283,11 @@ class TeamInvitationAdmin(AddThroughServiceMixin, ServiceErrorsAsMessagesMixin, 
     def status_display(self, obj):
         return obj.get_status_display()
 
-    def save_model(self, request, obj, form, change):
-        created = services.team_invite(
-            partner=obj.partner, invited_by=request.user, email=obj.email, role=obj.role
+    def add_through_service(self, request, form):
+        data = form.cleaned_data
+        return services.team_invite(
+            partner=data["partner"], invited_by=request.user, email=data["email"], role=data["role"]
         )
-        obj.pk = created.pk
-        obj._state.adding = False
-        obj._state.db = created._state.db
 
     @admin.action(description=_("Resend selected invitations (new link)"), permissions=["change"])
     def resend(self, request, queryset):
@@ -394,6 +323,7 @@ class ResellerPartnershipAdmin(
 ):
     add_form = PartnershipAddForm
     add_fields = ["provider", "invited_email", "reseller"]
+    read_only_after_add = True
     list_display = [
         "provider",
         "reseller",
@@ -441,16 +371,14 @@ class ResellerPartnershipAdmin(
         "changed_at",
     ]
 
-    def save_model(self, request, obj, form, change):
-        created = services.partnership_invite(
-            provider=obj.provider,
+    def add_through_service(self, request, form):
+        data = form.cleaned_data
+        return services.partnership_invite(
+            provider=data["provider"],
             invited_by=request.user,
-            email=obj.invited_email,
-            reseller=obj.reseller,
+            email=data["invited_email"],
+            reseller=data.get("reseller"),
         )
-        obj.pk = created.pk
-        obj._state.adding = False
-        obj._state.db = created._state.db
 
     @admin.action(description=_("Suspend selected partnerships"), permissions=["change"])
     def suspend(self, request, queryset):

@@ -12,53 +12,17 @@ import secrets
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
+
+from apps.core.links import LinkProblem, LinkStash, problem_message
 
 from .models import ResellerPartnership, TeamInvitation
 
 TOKEN_BYTES = 32
-# Session keys holding the *hash* of the link this browser opened last.
+# Session slots holding the *hash* of the link this browser opened last.
 SESSION_TEAM_LINK = "partners_team_link"
 SESSION_PARTNERSHIP_LINK = "partners_partnership_link"
-
-
-class LinkProblem:
-    UNKNOWN = "unknown"
-    EXPIRED = "expired"
-    REVOKED = "revoked"
-    USED = "used"
-    DECLINED = "declined"
-
-
-PROBLEM_TITLES = {
-    LinkProblem.UNKNOWN: _("This link is not valid"),
-    LinkProblem.EXPIRED: _("This invitation has expired"),
-    LinkProblem.REVOKED: _("This invitation was revoked"),
-    LinkProblem.USED: _("This invitation was already used"),
-    LinkProblem.DECLINED: _("This invitation was declined"),
-}
-
-PROBLEM_MESSAGES = {
-    LinkProblem.UNKNOWN: _(
-        "We could not find an invitation for this link. Check that you opened the whole link "
-        "from the most recent email; if the invitation was sent again, only the newest link works."
-    ),
-    LinkProblem.EXPIRED: _(
-        "The link is no longer valid. Ask the person who invited you to send the invitation again."
-    ),
-    LinkProblem.REVOKED: _(
-        "The organization that sent it withdrew the invitation. Ask them if you think this is a "
-        "mistake."
-    ),
-    LinkProblem.USED: _(
-        "Each invitation link works once, and this one has been accepted. If it was you, sign in "
-        "and open the organization from your dashboard."
-    ),
-    LinkProblem.DECLINED: _(
-        "This invitation was declined, so it can no longer be accepted. Ask for a new one if you "
-        "changed your mind."
-    ),
-}
+TEAM_LINK = LinkStash(SESSION_TEAM_LINK)
+PARTNERSHIP_LINK = LinkStash(SESSION_PARTNERSHIP_LINK)
 
 
 def new_token() -> tuple[str, str]:
@@ -77,7 +41,7 @@ def link_url(token: str) -> str:
 
 
 def team_invitation_problem(invitation: TeamInvitation | None) -> str:
-    """'' when the invitation can be accepted now, else a LinkProblem."""
+    """'' when the invitation can be accepted now, else a core LinkProblem."""
     if invitation is None:
         return LinkProblem.UNKNOWN
     return {
@@ -102,5 +66,4 @@ def partnership_invitation_problem(partnership: ResellerPartnership | None) -> s
     return LinkProblem.USED
 
 
-def problem_message(problem: str) -> str:
-    return f"{PROBLEM_TITLES[problem]}. {PROBLEM_MESSAGES[problem]}"
+__all__ = ["LinkProblem", "problem_message"]  # the vocabulary, re-exported for callers

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.accounts.models import User
 from apps.audit.actions import action_label
 from apps.audit.models import AuditEvent, AuditEventPartner
+from apps.core.admin import ReadOnlyAdminMixin
 from apps.customers.models import Customer
 from apps.partners.models import Partner
 
@@ -239,19 +240,6 @@ class ActionFilter(admin.SimpleListFilter):
 # ------------------------------------------------------------------------------
 # The audit log
 # ------------------------------------------------------------------------------
-
-
-class ReadOnlyAdminMixin:
-    """Nobody, not even a superuser, adds, changes or deletes through the admin."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class AuditExportChangeList(ChangeList):

@@ -5,6 +5,7 @@ import re
 import pytest
 from django.contrib.auth import SESSION_KEY
 from django.core import mail
+from django.test import TestCase
 from django.urls import reverse
 
 from apps.audit.models import AuditEvent
@@ -56,7 +57,9 @@ def test_a_weak_new_password_is_refused(client, user):
 
 
 def request_reset(client, email):
-    return client.post(reverse("accounts:password_reset"), {"email": email})
+    """Ask for a reset link; the email leaves once the request's transaction commits."""
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(reverse("accounts:password_reset"), {"email": email})
 
 
 def test_the_password_reset_link_works_once(client):

@@ -153,7 +153,7 @@ def test_a_second_customer_admin_opening_a_used_personal_link_is_told_it_was_use
     login(second, live_server, colleague.email, factories.PASSWORD)
     response = second.goto(link)
     assert response.status == 410
-    arrive(second, "This invitation has already been used")
+    arrive(second, "This invitation was already used")
     see(second, "Partner relationships page")
     expect(second.get_by_role("button", name="Accept")).to_have_count(0)
     assert ResellerRelationship.objects.filter(customer=cast.customer).count() == 1

@@ -5,7 +5,12 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
 from apps.audit.models import AuditEvent
-from apps.customers.models import DelegatedAdminGrant, ResellerRelationship, Subscription
+from apps.customers.models import (
+    Customer,
+    DelegatedAdminGrant,
+    ResellerRelationship,
+    Subscription,
+)
 from apps.customers.services import grant_set
 
 
@@ -66,30 +71,121 @@ def test_a_second_active_grant_is_refused_with_a_clear_message(staff_client, cas
         },
     )
     assert response.status_code == 200
-    assert (
-        "Fabrikam Solutions already holds delegated admin for Office 365"
-        in response.content.decode()
-    )
+    # grant_set's own message: only the customer can confirm moving it
+    assert "Fabrikam Solutions holds delegated admin for Office 365" in response.content.decode()
     assert DelegatedAdminGrant.objects.active().get() == grant
 
 
-def test_an_operator_can_add_a_grant_for_a_free_service_and_it_is_audited(
-    staff_client, cast, grant, services
+def test_adding_a_grant_in_admin_does_what_the_partner_relationships_page_does(
+    staff_client, cast, grant, services, mailoutbox, django_capture_on_commit_callbacks
 ):
-    response = staff_client.post(
-        reverse("admin:customers_delegatedadmingrant_add"),
-        {
-            "customer": cast.customer.pk,
-            "service": services["azure"].pk,
-            "partner": cast.provider.pk,
-            "support": "on",
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            reverse("admin:customers_delegatedadmingrant_add"),
+            {
+                "customer": cast.customer.pk,
+                "service": services["azure"].pk,
+                "partner": cast.provider.pk,
+                "support": "on",
+            },
+        )
     assert response.status_code == 302
     added = DelegatedAdminGrant.objects.get(service__code="azure")
     assert added.granted_by == cast.staff
+    assert added.relationship.provider == cast.provider
     event = AuditEvent.objects.filter(action="grant.created").latest("id")
-    assert event.actor == cast.staff and event.data["via"] == "admin"
+    assert event.actor == cast.staff and event.target_id == str(added.pk)
+    # the partner hears about it, as when the customer grants it
+    assert [m.subject for m in mailoutbox] == [
+        "Northwind Traders gave you delegated admin for Azure operated by 21Vianet"
+    ]
+
+
+def test_an_ineligible_partner_gets_no_grant_in_admin(
+    staff_client, cast, grant, services, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_client.post(
+            reverse("admin:customers_delegatedadmingrant_add"),
+            {
+                "customer": cast.customer.pk,
+                "service": services["azure"].pk,
+                "partner": cast.other_provider.pk,
+                "support": "on",
+            },
+        )
+    assert response.status_code == 200
+    assert "Litware Distribution does not work with any of your providers" in (
+        response.content.decode()
+    )
+    assert not DelegatedAdminGrant.objects.filter(service__code="azure").exists()
+    assert not AuditEvent.objects.filter(action="grant.created", actor=cast.staff).exists()
+    assert mailoutbox == []
+
+
+def test_adding_a_customer_in_admin_goes_through_customer_create(staff_client, cast):
+    response = staff_client.post(
+        reverse("admin:customers_customer_add"),
+        {
+            "name": "Adventure Works",
+            "tenant_domain": "Adventure.partner.onmschina.cn",
+            "tenant_id": "6f1c5c4e-2f7e-4a51-9d43-0d7b8f1e2a3b",
+            "country": "cn",
+        },
+    )
+    assert response.status_code == 302
+    customer = Customer.objects.get(name="Adventure Works")
+    assert customer.tenant_domain == "adventure.partner.onmschina.cn"
+    assert customer.country == "CN"
+    assert not customer.memberships.exists()
+    event = AuditEvent.objects.get(action="customer.created", target_id=str(customer.pk))
+    assert event.actor == cast.staff
+    # the service's rule, on the form: a tenant domain is held once
+    again = staff_client.post(
+        reverse("admin:customers_customer_add"),
+        {
+            "name": "Copy",
+            "tenant_domain": "ADVENTURE.partner.onmschina.cn",
+            "tenant_id": "0b7e3a52-7c3e-4d6c-8a7e-1b2c3d4e5f60",
+            "country": "CN",
+        },
+    )
+    assert again.status_code == 200
+    assert "already registered" in again.content.decode()
+    assert not Customer.objects.filter(name="Copy").exists()
+
+
+def change_form_data(response) -> dict:
+    """What the browser posts back for an unchanged admin change page (inlines included)."""
+    data = {}
+
+    def add(form):
+        for name in form.fields:
+            value = form[name].value()
+            if value is not None and value is not False:
+                data[form.add_prefix(name)] = value
+
+    add(response.context["adminform"].form)
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        add(formset.management_form)
+        for form in formset.initial_forms:
+            add(form)
+    return data
+
+
+def test_adding_a_customer_admin_in_admin_goes_through_the_service(staff_client, cast):
+    url = reverse("admin:customers_customer_change", args=[cast.customer.pk])
+    data = change_form_data(staff_client.get(url))
+    prefix = "memberships"
+    total = int(data[f"{prefix}-TOTAL_FORMS"])
+    data[f"{prefix}-TOTAL_FORMS"] = total + 1
+    data[f"{prefix}-{total}-user"] = cast.outsider.pk
+    response = staff_client.post(url, data)
+    assert response.status_code == 302, response.context["errors"] if response.context else ""
+    assert cast.customer.memberships.filter(user=cast.outsider).exists()
+    event = AuditEvent.objects.get(action="customer.admin_added")
+    assert event.actor == cast.staff and event.data["admin"] == cast.outsider.email
 
 
 def post_action(client, model, action, pks, **data):

@@ -210,8 +210,8 @@ def test_a_held_service_without_a_choice_is_refused(client, cast, services, invi
 def test_accepting_without_a_link_in_the_session_is_refused(client, cast, invitation):
     client.force_login(cast.customer_admin)
     response = client.post(ACCEPT, {"customer": cast.customer.public_id})
-    assert response.status_code == 400
-    assert "No invitation link is open in this browser" in response.content.decode()
+    assert response.status_code == 404
+    assert "no link is open in this browser" in response.content.decode()
     assert not Acceptance.objects.exists()
 
 
@@ -344,10 +344,10 @@ def test_a_signed_in_user_creates_only_the_organization(client, user, invitation
 
 
 def test_signup_without_a_usable_link_is_refused(client, cast, invitation):
-    assert client.get(SIGNUP).status_code == 400
+    assert client.get(SIGNUP).status_code == 404
     open_link(client, invitation)
     Invitation.objects.filter(pk=invitation.pk).update(status="revoked", revoked_at=timezone.now())
     response = client.post(SIGNUP, SIGNUP_DATA)
-    assert response.status_code == 400
-    assert "revoked" in response.content.decode()
+    assert response.status_code == 410
+    assert "This invitation was revoked" in response.content.decode()
     assert not User.objects.filter(email="ann@adventure.test").exists()

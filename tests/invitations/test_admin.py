@@ -75,6 +75,53 @@ def test_adding_goes_through_the_service(cast, client, services):
     assert event.actor == cast.staff
 
 
+def test_adding_a_personal_invitation_in_admin_emails_it_after_commit_as_the_portal_does(
+    cast, client, mailoutbox, django_capture_on_commit_callbacks
+):
+    client.force_login(cast.staff)
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = client.post(
+            reverse(ADD),
+            add_data(
+                cast.provider,
+                kind="personal",
+                recipient_email="admin@adventure.test",
+                send_to_recipient="on",
+            ),
+        )
+        # validated, created, audited in the request; nothing sent before the commit
+        assert response.status_code == 302, response.context["adminform"].form.errors
+        assert mailoutbox == []
+    for callback in callbacks:
+        callback()
+    invitation = Invitation.objects.get()
+    (delivery,) = Delivery.objects.filter(invitation=invitation)
+    delivery.refresh_from_db()
+    assert delivery.sent_at is not None and delivery.send_attempts == 1
+    (message,) = mailoutbox
+    assert message.to == ["admin@adventure.test"]
+    assert message.subject == "Contoso Distribution invites you to a CSP partner relationship"
+    assert AuditEvent.objects.filter(action="invitation.created", actor=cast.staff).count() == 1
+    assert AuditEvent.objects.filter(action="invitation.delivered").count() == 1
+
+
+def test_a_refused_invitation_in_admin_sends_and_saves_nothing(
+    cast, client, mailoutbox, django_capture_on_commit_callbacks
+):
+    client.force_login(cast.staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse(ADD),
+            add_data(
+                cast.reseller, kind="personal", recipient_email="a@b.test", send_to_recipient="on"
+            ),
+        )
+    assert response.status_code == 200
+    assert str(DENIED_MESSAGES["invitations.create"]) in response.content.decode()
+    assert not Invitation.objects.exists() and not Delivery.objects.exists()
+    assert mailoutbox == []
+
+
 def test_adding_a_reseller_as_provider_is_refused_with_the_clear_message(cast, client):
     client.force_login(cast.staff)
     response = client.post(reverse(ADD), add_data(cast.reseller))

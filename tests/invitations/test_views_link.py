@@ -195,7 +195,7 @@ def test_a_used_up_link_says_so_without_an_event(cast, client):
     invitation = make_invitation(cast.provider, max_uses=1, use_count=1)
     response = client.get(link_path(invitation_token(invitation)), follow=True)
     assert response.status_code == 410
-    assert "This invitation has already been used" in response.content.decode()
+    assert "This invitation was already used" in response.content.decode()
     assert not AuditEvent.objects.exists()
 
 

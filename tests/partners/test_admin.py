@@ -166,6 +166,29 @@ def test_adding_a_member_in_admin_goes_through_the_service(cast, admin_client):
     assert AuditEvent.objects.get(action="team.member_added").actor == cast.staff
 
 
+def test_inviting_a_team_member_in_admin_does_what_the_team_page_does(
+    cast, admin_client, django_capture_on_commit_callbacks
+):
+    url = reverse("admin:partners_teaminvitation_add")
+    data = {"partner": cast.provider.pk, "email": "New@Contoso.test", "role": Role.SALES_AGENT}
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(url, data)
+    assert response.status_code == 302
+    invitation = TeamInvitation.objects.get(email="new@contoso.test")
+    assert invitation.invited_by == cast.staff
+    assert AuditEvent.objects.get(action="team.invited").actor == cast.staff
+    (message,) = mail.outbox
+    assert message.to == ["new@contoso.test"]
+    # the same rule as the team page, on the form; nothing saved, nothing sent
+    with django_capture_on_commit_callbacks(execute=True):
+        again = admin_client.post(url, data)
+    assert again.status_code == 200
+    assert "An invitation to new@contoso.test is already open" in again.content.decode()
+    assert TeamInvitation.objects.filter(email="new@contoso.test").count() == 1
+    assert AuditEvent.objects.filter(action="team.invited").count() == 1
+    assert len(mail.outbox) == 1
+
+
 def test_team_invitations_are_resent_and_revoked_by_actions(
     cast, admin_client, invite_member, django_capture_on_commit_callbacks
 ):

@@ -59,14 +59,14 @@ def test_opening_a_partnership_link_goes_to_its_landing_page(cast, client, invit
 def test_an_unknown_link_gets_a_page_that_says_so(db, client):
     response = client.get(link("n0t-a-real-token-but-long-enough-to-look-real"))
     assert response.status_code == 404
-    assert "This link is not valid" in response.content.decode()
+    assert "This invitation link is not valid" in response.content.decode()
 
 
 def test_a_landing_page_without_a_link_in_the_session_says_the_link_is_not_valid(db, client):
     for url in (TEAM_JOIN, PARTNERSHIP_JOIN):
         response = client.get(url)
         assert response.status_code == 404
-        assert "This link is not valid" in response.content.decode()
+        assert "This invitation link is not valid" in response.content.decode()
 
 
 @pytest.mark.parametrize(

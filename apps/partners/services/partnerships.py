@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.audit.services import audit_record
+from apps.core.emails import send_email
 
-from ..emails import send_on_commit
 from ..links import (
     link_url,
     new_token,
@@ -60,7 +60,7 @@ def _refuse_pairing(provider: Partner, reseller: Partner, *, exclude_pk: int | N
 
 def _send_partnership_invitation(partnership: ResellerPartnership, token: str) -> None:
     partnership.link_url = link_url(token)  # not stored; for the email (and tests)
-    send_on_commit(
+    send_email(
         template="partners/email/partnership_invitation",
         to=partnership.invited_email,
         context={

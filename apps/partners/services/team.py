@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.audit.services import audit_record
+from apps.core.emails import send_email
 
-from ..emails import send_on_commit
 from ..links import (
     link_url,
     new_token,
@@ -88,7 +88,7 @@ def _team_invitation_create(
 
 def _send_team_invitation(invitation: TeamInvitation, token: str, template: str) -> None:
     invitation.link_url = link_url(token)  # not stored; for the email (and tests)
-    send_on_commit(
+    send_email(
         template=template,
         to=invitation.email,
         context={

@@ -6,7 +6,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -14,6 +13,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
+
+from apps.core.links import render_link_problem
 
 from .. import selectors, services
 from ..forms import (
@@ -23,10 +24,8 @@ from ..forms import (
     TeamSignUpForm,
 )
 from ..links import (
-    PROBLEM_MESSAGES,
-    PROBLEM_TITLES,
-    SESSION_PARTNERSHIP_LINK,
-    SESSION_TEAM_LINK,
+    PARTNERSHIP_LINK,
+    TEAM_LINK,
     LinkProblem,
     partnership_invitation_problem,
     team_invitation_problem,
@@ -39,20 +38,6 @@ ACCOUNT_BACKEND = "apps.accounts.backends.EmailBackend"
 
 public = method_decorator([login_not_required, never_cache], name="dispatch")
 
-
-def render_link_problem(request, problem: str):
-    """The page for an unknown, expired, revoked, used or declined link: it says which."""
-    status = 404 if problem == LinkProblem.UNKNOWN else 410
-    return render(
-        request,
-        "partners/link_problem.html",
-        {
-            "problem": problem,
-            "title": PROBLEM_TITLES[problem],
-            "message": PROBLEM_MESSAGES[problem],
-        },
-        status=status,
-    )
 
 
 @public
@@ -67,10 +52,10 @@ class LinkView(View):
         if target is None:
             return render_link_problem(request, LinkProblem.UNKNOWN)
         if isinstance(target, TeamInvitation):
-            request.session[SESSION_TEAM_LINK] = target.token_hash
-            return HttpResponseRedirect(reverse("partners:team_join"))
-        request.session[SESSION_PARTNERSHIP_LINK] = target.token_hash
-        return HttpResponseRedirect(reverse("partners:partnership_join"))
+            to = reverse("partners:team_join")
+            return TEAM_LINK.put_and_redirect(request, target.token_hash, to)
+        to = reverse("partners:partnership_join")
+        return PARTNERSHIP_LINK.put_and_redirect(request, target.token_hash, to)
 
 
 def _login_url_back_to(path: str) -> str:
@@ -88,7 +73,7 @@ class TeamJoinView(View):
     template_name = "partners/team_join.html"
 
     def get_invitation(self):
-        return selectors.team_invitation_for_token_hash(self.request.session.get(SESSION_TEAM_LINK))
+        return selectors.team_invitation_for_token_hash(TEAM_LINK.get(self.request))
 
     def dispatch(self, request, *args, **kwargs):
         self.invitation = self.get_invitation()
@@ -134,7 +119,7 @@ class TeamJoinView(View):
             except ValidationError as exc:
                 messages.error(request, _error_text(exc))
                 return redirect("partners:team_join")
-            request.session.pop(SESSION_TEAM_LINK, None)
+            TEAM_LINK.clear(request)
             return render(
                 request, "partners/link_declined.html", {"organization": invitation.partner}
             )
@@ -159,7 +144,7 @@ class TeamJoinView(View):
             return redirect("partners:team_join")
         if new_account is not None:
             login(request, membership.user, backend=ACCOUNT_BACKEND)
-        request.session.pop(SESSION_TEAM_LINK, None)
+        TEAM_LINK.clear(request)
         messages.success(
             request,
             _("Welcome to %(name)s. Your role is %(role)s.")
@@ -177,7 +162,7 @@ class PartnershipJoinView(View):
 
     def dispatch(self, request, *args, **kwargs):
         self.partnership = selectors.partnership_for_token_hash(
-            request.session.get(SESSION_PARTNERSHIP_LINK)
+            PARTNERSHIP_LINK.get(request)
         )
         problem = partnership_invitation_problem(self.partnership)
         if problem:
@@ -218,7 +203,7 @@ class PartnershipJoinView(View):
             except ValidationError as exc:
                 messages.error(request, _error_text(exc))
                 return redirect("partners:partnership_join")
-            request.session.pop(SESSION_PARTNERSHIP_LINK, None)
+            PARTNERSHIP_LINK.clear(request)
             return render(
                 request, "partners/link_declined.html", {"organization": partnership.provider}
             )
@@ -252,7 +237,7 @@ class PartnershipJoinView(View):
             return redirect("partners:partnership_join")
         if "new_account" in kwargs:
             login(request, accepted.responded_by, backend=ACCOUNT_BACKEND)
-        request.session.pop(SESSION_PARTNERSHIP_LINK, None)
+        PARTNERSHIP_LINK.clear(request)
         messages.success(
             request,
             _("%(reseller)s is now a reseller of %(provider)s.")

@@ -1,3 +1,5 @@
+"""Template tags every portal page may use: `{% load portal_tags %}`."""
+
 from django import template
 
 register = template.Library()
@@ -5,13 +7,14 @@ register = template.Library()
 
 @register.filter
 def can(membership, perm: str) -> bool:
-    """`{% if membership|can:"customers.view" %}`: asks PartnerMembership.has_perm."""
+    """`{% if membership|can:"team.manage" %}`: asks the membership's has_perm, the one place
+    where roles turn into capabilities. False without a membership."""
     return bool(membership is not None and membership.has_perm(perm))
 
 
 @register.simple_tag(takes_context=True)
 def page_url(context, param: str, number) -> str:
-    """The current URL with `param` set to `number`, other query parameters kept."""
+    """The current URL's query string with `param` set to `number`, other parameters kept."""
     query = context["request"].GET.copy()
     query[param] = number
     return "?" + query.urlencode()

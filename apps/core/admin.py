@@ -1,0 +1,203 @@
+"""Admin mixins every app's admin uses: read-only screens, and adding through a service.
+
+Nothing here registers a model; the apps' admin modules do.
+"""
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.utils.translation import gettext_lazy as _
+
+from .forms import add_service_errors
+
+# Per-request notes of AddThroughServiceMixin (an admin instance serves every request).
+_REFUSAL = "_core_admin_service_refusal"
+_ADDED = "_core_admin_added_object"
+
+
+class ReadOnlyAdminMixin:
+    """Nobody, not even a superuser, adds, changes or deletes through this admin."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """Related rows shown on a parent's page, never edited there (each row links to its own
+    page, where its services apply)."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+
+def _error_text(exc: ValidationError) -> str:
+    return " ".join(str(m) for m in exc.messages)
+
+
+class ServiceErrorsAsMessagesMixin:
+    """Changes made through services from the admin: a refusal the form could not foresee
+    (e.g. a race) comes back as a message, never as a server error; admin actions call the
+    service for each selected object and report what happened."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ValidationError as exc:
+            self.message_user(request, _error_text(exc), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except ValidationError as exc:
+            self.message_user(request, _error_text(exc), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def run_for_each(self, request, queryset, service, done_message) -> int:
+        """Call `service(obj)` for each selected object; report each refusal as a warning and
+        the successes with `done_message(count)`. Returns how many succeeded."""
+        done = 0
+        for obj in queryset:
+            try:
+                service(obj)
+            except ValidationError as exc:
+                self.message_user(request, f"{obj}: {_error_text(exc)}", messages.WARNING)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, done_message(done), messages.SUCCESS)
+        return done
+
+
+class _ServiceRefused(Exception):
+    def __init__(self, error: ValidationError):
+        super().__init__(error)
+        self.error = error
+
+
+def _add_form(form_class, refusal: ValidationError | None):
+    """`form_class` checking its fields only: the service owns the model's rules (and says
+    them in its words), so the model instance is neither built nor validated here. With a
+    `refusal`, the form is invalid with the service's message on it."""
+
+    class AddForm(form_class):
+        def _post_clean(self):
+            if refusal is not None:
+                add_service_errors(self, refusal)
+
+    AddForm.__name__ = form_class.__name__
+    return AddForm
+
+
+def _form_showing(form_class, refusal: ValidationError):
+    """`form_class`, but invalid with the service's refusal on it."""
+
+    class RefusedForm(form_class):
+        def _post_clean(self):
+            super()._post_clean()
+            add_service_errors(self, refusal)
+
+    RefusedForm.__name__ = form_class.__name__
+    return RefusedForm
+
+
+class AddThroughServiceMixin:
+    """The admin's add form validates its fields; then `save_model` calls the portal's own
+    service (the function the portal's page calls) through `add_through_service`, so the
+    admin checks, locks, audits and emails exactly as the portal does. The model is never
+    saved directly. A service's ValidationError (or PermissionDenied) is put back on the form
+    and the page shown again, with everything the attempt wrote rolled back. `call_service`
+    does the same for services called while saving a change (e.g. from save_formset).
+
+    Put this mixin first among the bases. Set `add_form` / `add_fields` for an add form that
+    differs from the change form, and `read_only_after_add` for objects that are only viewed
+    afterwards (their changes are admin actions calling services).
+    """
+
+    add_form = None
+    add_fields: list[str] | None = None
+    read_only_after_add = False
+
+    def add_through_service(self, request, form):
+        """Call the service with `form.cleaned_data` and return the object it created."""
+        raise NotImplementedError(f"{type(self).__name__} must say which service adds")
+
+    # -- the form ---------------------------------------------------------------------------
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None and self.add_form is not None:
+            kwargs["form"] = self.add_form
+        if obj is None and self.add_fields is not None:
+            kwargs.setdefault("fields", self.add_fields)
+        form = super().get_form(request, obj, change=change, **kwargs)
+        refusal = getattr(request, _REFUSAL, None)
+        if obj is None:
+            return _add_form(form, refusal)
+        if refusal is not None:
+            return _form_showing(form, refusal)
+        return form
+
+    def get_fields(self, request, obj=None):
+        if obj is None and self.add_fields is not None:
+            return self.add_fields
+        if obj is not None and self.read_only_after_add:
+            return self.get_readonly_fields(request, obj)
+        return super().get_fields(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is None and self.add_fields is not None:
+            return []
+        return super().get_readonly_fields(request, obj)
+
+    def get_inlines(self, request, obj):
+        # Related rows come from the service (or later), not from inline forms on the add page.
+        return [] if obj is None else super().get_inlines(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and not (self.read_only_after_add and obj is not None)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self.read_only_after_add and super().has_delete_permission(request, obj)
+
+    # -- the view ---------------------------------------------------------------------------
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except _ServiceRefused as refused:
+            # The attempt's transaction has rolled back; show the form again, invalid.
+            setattr(request, _REFUSAL, refused.error)
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def call_service(self, service, /, *args, **kwargs):
+        """Call `service` while saving (save_model, save_formset): if it refuses, the whole
+        save rolls back and the page is shown again with its message on the form."""
+        try:
+            return service(*args, **kwargs)
+        except ValidationError as exc:
+            raise _ServiceRefused(exc) from exc
+        except PermissionDenied as exc:
+            message = str(exc) or _("You may not make this change.")
+            raise _ServiceRefused(ValidationError(message)) from exc
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        setattr(request, _ADDED, self.call_service(self.add_through_service, request, form))
+
+    def save_related(self, request, form, formsets, change):
+        if change:
+            super().save_related(request, form, formsets, change)
+        # else: the service saved the new object's relations itself
+
+    def log_addition(self, request, obj, message):
+        return super().log_addition(request, getattr(request, _ADDED, obj), message)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        return super().response_add(request, getattr(request, _ADDED, obj), post_url_continue)
