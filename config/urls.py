@@ -15,7 +15,7 @@ urlpatterns = [
     path("", include("apps.partners.urls")),
     path("", include("apps.customers.urls")),
     path("", include("apps.invitations.urls")),
-    path("", include("apps.audit.urls")),
+    path("", include("apps.portal.urls")),
 ]
 
 handler400 = "config.views.bad_request"

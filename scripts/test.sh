@@ -46,6 +46,7 @@ fi
 
 # --- Lint, migrations in sync, then the suite
 $BIN/ruff check .
+$BIN/lint-imports
 DJANGO_SETTINGS_MODULE=config.settings.test $BIN/python manage.py makemigrations --check --dry-run >/dev/null \
   || { echo "Models and migrations differ: run makemigrations" >&2; exit 1; }
 # compiled catalogs (.mo) are built, never committed

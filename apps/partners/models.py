@@ -27,9 +27,6 @@ class PartnerQuerySet(models.QuerySet):
             return self.none()
         return self.filter(memberships__user=user)
 
-    def providers(self):
-        return self.filter(kind__in=Partner.PROVIDER_KINDS)
-
     def resellers(self):
         return self.filter(kind=Partner.Kind.INDIRECT_RESELLER)
 
@@ -227,10 +224,6 @@ class PartnerMembership(models.Model):
     @property
     def is_global_admin(self) -> bool:
         return self.role == Role.GLOBAL_ADMIN
-
-    @property
-    def can_create_invitations(self) -> bool:
-        return self.has_perm("invitations.create")
 
 
 class TeamInvitationQuerySet(models.QuerySet):
@@ -479,10 +472,6 @@ class ResellerPartnership(models.Model):
     def __str__(self):
         reseller = self.reseller.name if self.reseller_id else self.invited_email
         return f"{self.provider.name} → {reseller} ({self.get_state_display()})"
-
-    @property
-    def is_active(self) -> bool:
-        return self.state == self.State.ACTIVE
 
     @property
     def invitation_is_pending(self) -> bool:

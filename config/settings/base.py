@@ -31,7 +31,7 @@ PORTAL_BASE_URL = env("PORTAL_BASE_URL", default="http://127.0.0.1:8000").rstrip
 # Applications
 # ------------------------------------------------------------------------------
 DJANGO_APPS = [
-    "apps.audit.admin_site.PortalAdminConfig",  # django.contrib.admin; auditors cannot POST
+    "apps.portal.admin_site.PortalAdminConfig",  # django.contrib.admin; auditors cannot POST
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -53,6 +53,8 @@ LOCAL_APPS = [
     "apps.partners",
     "apps.customers",
     "apps.invitations",
+    # the composition layer (admin site, activity pages, demo data): last, imports every app
+    "apps.portal",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 

@@ -11,7 +11,7 @@ from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
 
-from apps.audit.services import audit_record, auditor_add
+from apps.audit.services import audit_record
 from apps.customers.models import (
     DelegatedAdminGrant,
     ResellerRelationship,
@@ -19,6 +19,7 @@ from apps.customers.models import (
 )
 from apps.invitations.models import Acceptance, Delivery, Invitation
 from apps.partners.models import Partner, ResellerPartnership, Role, TeamInvitation
+from apps.portal.services import auditor_add
 from tests import factories
 
 # Tables that a request may write without anyone changing anything: sign-in sessions.

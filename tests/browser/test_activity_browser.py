@@ -7,8 +7,9 @@ import pytest
 from django.db import transaction
 from playwright.sync_api import expect
 
-from apps.audit.services import audit_record, auditor_add
+from apps.audit.services import audit_record
 from apps.partners.models import Role
+from apps.portal.services import auditor_add
 from tests import factories
 from tests.browser.conftest import assert_accessible, login
 

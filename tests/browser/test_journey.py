@@ -14,10 +14,10 @@ from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from apps.accounts.models import User
-from apps.audit.auditors import grant_view_permissions
-from apps.audit.services import auditor_add
 from apps.customers.models import Customer, ResellerRelationship
 from apps.partners.models import Partner, Role
+from apps.portal.auditors import grant_view_permissions
+from apps.portal.services import auditor_add
 from tests import factories
 
 from .conftest import assert_accessible, login

@@ -14,6 +14,8 @@ from django.db import connection
 from apps.audit.models import AuditEvent
 from apps.partners import services
 from apps.partners.models import PartnerMembership, ResellerPartnership, Role
+from apps.partners.services import partnerships as partnership_services
+from apps.partners.services import team as team_services
 from tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -60,7 +62,7 @@ def test_two_concurrent_acceptances_of_one_team_link_create_one_account_and_memb
         partner=provider, invited_by=admin, email="new@contoso.test", role=Role.SALES_AGENT
     )
     monkeypatch.setattr(
-        services, "team_invitation_problem", slowed(services.team_invitation_problem)
+        team_services, "team_invitation_problem", slowed(team_services.team_invitation_problem)
     )
 
     def accept():
@@ -88,9 +90,9 @@ def test_two_resellers_accepting_one_partnership_link_at_once_make_one_partnersh
         provider=provider, invited_by=admin, email="someone@resellers.test"
     )
     monkeypatch.setattr(
-        services,
+        partnership_services,
         "partnership_invitation_problem",
-        slowed(services.partnership_invitation_problem),
+        slowed(partnership_services.partnership_invitation_problem),
     )
     results = run_at_once(
         lambda: services.partnership_accept(
@@ -109,7 +111,9 @@ def test_two_global_admins_demoting_each_other_at_once_leave_one_global_admin(mo
     provider = factories.make_provider()
     a = factories.make_member(provider, Role.GLOBAL_ADMIN)
     b = factories.make_member(provider, Role.GLOBAL_ADMIN)
-    monkeypatch.setattr(services, "_global_admin_count", slowed(services._global_admin_count))
+    monkeypatch.setattr(
+        team_services, "_global_admin_count", slowed(team_services._global_admin_count)
+    )
     ma = PartnerMembership.objects.get(user=a)
     mb = PartnerMembership.objects.get(user=b)
     results = run_at_once(
@@ -125,7 +129,9 @@ def test_removing_and_demoting_the_two_global_admins_at_once_leaves_one(monkeypa
     provider = factories.make_provider()
     a = factories.make_member(provider, Role.GLOBAL_ADMIN)
     b = factories.make_member(provider, Role.GLOBAL_ADMIN)
-    monkeypatch.setattr(services, "_global_admin_count", slowed(services._global_admin_count))
+    monkeypatch.setattr(
+        team_services, "_global_admin_count", slowed(team_services._global_admin_count)
+    )
     ma = PartnerMembership.objects.get(user=a)
     mb = PartnerMembership.objects.get(user=b)
     results = run_at_once(

@@ -1,8 +1,8 @@
 """Create the Auditors group with every view permission that exists so far.
 
 On a fresh database the permissions are created after the last migration (post_migrate), so
-AuditConfig.ready connects a post_migrate receiver that grants the rest, for every app,
-after every migrate (apps.audit.auditors).
+PortalConfig.ready connects a post_migrate receiver that grants the rest, for every app,
+after every migrate (apps.portal.auditors).
 """
 
 from django.db import migrations

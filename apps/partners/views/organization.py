@@ -1,0 +1,52 @@
+"""The organization's own pages: its start page and its profile."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.generic import FormView, TemplateView
+
+from .. import services
+from ..forms import PartnerProfileForm
+from ..mixins import PartnerMixin
+
+
+class PartnerHomeView(PartnerMixin, TemplateView):
+    """The organization's start page: what it can do next, by kind and role."""
+
+    permission = "organization.view"
+    template_name = "partners/home.html"
+
+
+class ProfileView(PartnerMixin, TemplateView):
+    permission = "organization.view"
+    template_name = "partners/profile.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_edit"] = self.membership.has_perm("organization.edit")
+        return context
+
+
+class ProfileEditView(PartnerMixin, FormView):
+    permission = "organization.edit"
+    template_name = "partners/profile_edit.html"
+    form_class = PartnerProfileForm
+
+    def get_initial(self):
+        return {"name": self.partner.name, "contact_email": self.partner.contact_email}
+
+    def form_valid(self, form):
+        try:
+            services.partner_update(
+                partner=self.partner,
+                by=self.request.user,
+                acting_partner=self.partner,
+                name=form.cleaned_data["name"],
+                contact_email=form.cleaned_data["contact_email"],
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, _("The organization profile was saved."))
+        return redirect("partners:profile", partner_id=self.partner.public_id)

@@ -1,0 +1,208 @@
+"""Partnership pages: a provider's resellers (invite, suspend, reactivate, end) and a
+reseller's providers (end)."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import DetailView, FormView, ListView
+
+from .. import selectors, services
+from ..forms import EndPartnershipForm, ResellerInviteForm
+from ..mixins import PartnerMixin
+from ..models import ResellerPartnership
+from .common import PostOnlyPartnerView, _error_text
+
+
+# ------------------------------------------------------------------------------
+# Resellers (provider side)
+# ------------------------------------------------------------------------------
+class ResellersView(PartnerMixin, ListView):
+    permission = "resellers.view"
+    template_name = "partners/resellers.html"
+    context_object_name = "partnerships"
+    paginate_by = settings.PORTAL_PAGE_SIZE
+
+    def get_state(self) -> str:
+        state = self.request.GET.get("state", "")
+        return state if state in ResellerPartnership.State.values else ""
+
+    def get_queryset(self):
+        return selectors.reseller_partnerships_for_provider(self.partner, state=self.get_state())
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        state = self.get_state()
+        context["state"] = state
+        context["states"] = ResellerPartnership.State.choices
+        context["page_query"] = urlencode({"state": state}) if state else ""
+        context["can_manage"] = self.membership.has_perm("resellers.manage")
+        return context
+
+
+class ResellerInviteView(PartnerMixin, FormView):
+    permission = "resellers.manage"
+    template_name = "partners/reseller_invite.html"
+    form_class = ResellerInviteForm
+
+    def form_valid(self, form):
+        try:
+            partnership = services.partnership_invite(
+                provider=self.partner,
+                invited_by=self.request.user,
+                email=form.cleaned_data["email"],
+                reseller=form.cleaned_data["reseller_partner_id"],
+                acting_partner=self.partner,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Invitation sent to %(email)s. The link works once and expires on %(date)s.")
+            % {
+                "email": partnership.invited_email,
+                "date": partnership.expires_at.date().isoformat(),
+            },
+        )
+        return redirect(
+            "partners:reseller_detail", partner_id=self.partner.public_id, pk=partnership.pk
+        )
+
+
+class ProviderPartnershipMixin:
+    """A partnership of the provider in the URL (404 for anyone else's)."""
+
+    def get_partnership(self) -> ResellerPartnership:
+        return get_object_or_404(
+            selectors.reseller_partnerships_for_provider(self.partner), pk=self.kwargs["pk"]
+        )
+
+    def get_success_url(self) -> str:
+        return reverse(
+            "partners:reseller_detail",
+            kwargs={"partner_id": self.partner.public_id, "pk": self.kwargs["pk"]},
+        )
+
+
+class ResellerDetailView(ProviderPartnershipMixin, PartnerMixin, DetailView):
+    permission = "resellers.view"
+    template_name = "partners/reseller_detail.html"
+    context_object_name = "partnership"
+
+    def get_object(self, queryset=None):
+        return self.get_partnership()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_manage"] = self.membership.has_perm("resellers.manage")
+        context["end_form"] = EndPartnershipForm()
+        return context
+
+
+class PartnershipActionView(ProviderPartnershipMixin, PostOnlyPartnerView):
+    """Provider buttons on a partnership: suspend, reactivate, resend or revoke the invitation."""
+
+    permission = "resellers.manage"
+    action = ""
+    # lazy: translated when the message is shown, in the language of that request
+    SERVICES = {
+        "suspend": (services.partnership_suspend, gettext_lazy("The partnership is suspended.")),
+        "reactivate": (
+            services.partnership_reactivate,
+            gettext_lazy("The partnership is active again."),
+        ),
+        "resend": (
+            services.partnership_invitation_resend,
+            gettext_lazy("Invitation sent again with a new link; the old link no longer works."),
+        ),
+        "revoke": (
+            services.partnership_invitation_revoke,
+            gettext_lazy("Invitation revoked; its link no longer works."),
+        ),
+    }
+
+    def post(self, request, *args, **kwargs):
+        partnership = self.get_partnership()
+        service, done = self.SERVICES[self.action]
+        try:
+            service(partnership=partnership, by=request.user, acting_partner=self.partner)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(request, done)
+        return self.back()
+
+
+class EndPartnershipFormMixin:
+    """Confirm ending a partnership (optional reason); either side, the same service."""
+
+    template_name = "partners/partnership_end.html"
+    form_class = EndPartnershipForm
+    other_party_field: str  # the side shown as "the other party": reseller or provider
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        partnership = self.get_partnership()
+        context["partnership"] = partnership
+        context["other_party"] = getattr(partnership, self.other_party_field)
+        context["cancel_url"] = self.get_success_url()
+        return context
+
+    def form_valid(self, form):
+        try:
+            services.partnership_end(
+                partnership=self.get_partnership(),
+                by=self.request.user,
+                acting_partner=self.partner,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            messages.error(self.request, _error_text(exc))
+        else:
+            messages.success(self.request, _("The partnership has ended."))
+        return redirect(self.get_success_url())
+
+
+class PartnershipEndView(EndPartnershipFormMixin, ProviderPartnershipMixin, PartnerMixin, FormView):
+    """The provider ends a partnership."""
+
+    permission = "resellers.manage"
+    other_party_field = "reseller"
+
+
+# ------------------------------------------------------------------------------
+# Providers (reseller side)
+# ------------------------------------------------------------------------------
+class ProvidersView(PartnerMixin, ListView):
+    permission = "providers.view"
+    template_name = "partners/providers.html"
+    context_object_name = "partnerships"
+    paginate_by = settings.PORTAL_PAGE_SIZE
+
+    def get_queryset(self):
+        return selectors.provider_partnerships_for_reseller(self.partner)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["can_manage"] = self.membership.has_perm("providers.manage")
+        return context
+
+
+class ProviderEndView(EndPartnershipFormMixin, PartnerMixin, FormView):
+    """The reseller ends a partnership with one of its providers."""
+
+    permission = "providers.manage"
+    other_party_field = "provider"
+
+    def get_partnership(self) -> ResellerPartnership:
+        return get_object_or_404(
+            selectors.provider_partnerships_for_reseller(self.partner), pk=self.kwargs["pk"]
+        )
+
+    def get_success_url(self) -> str:
+        return reverse("partners:providers", kwargs={"partner_id": self.partner.public_id})

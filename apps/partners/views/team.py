@@ -1,0 +1,174 @@
+"""Team pages: members and open invitations; Global admins invite, change roles, remove, and
+resend or revoke invitations."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.generic import FormView, ListView, TemplateView
+
+from .. import selectors, services
+from ..forms import MemberRoleForm, TeamInviteForm
+from ..mixins import PartnerMixin
+from ..models import PartnerMembership, Role, TeamInvitation
+from .common import PostOnlyPartnerView, _error_text
+
+
+class TeamView(PartnerMixin, ListView):
+    """Members and open invitations. Global admins change roles, remove and invite."""
+
+    permission = "team.view"
+    template_name = "partners/team.html"
+    context_object_name = "members"
+    paginate_by = settings.PORTAL_PAGE_SIZE
+
+    def get_queryset(self):
+        return selectors.team_members(self.partner)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        can_manage = self.membership.has_perm("team.manage")
+        context["can_manage"] = can_manage
+        context["global_admin_count"] = selectors.global_admin_count(self.partner)
+        context["role_choices"] = Role.choices
+        context["invitations_page"] = Paginator(
+            selectors.team_open_invitations(self.partner), settings.PORTAL_PAGE_SIZE
+        ).get_page(self.request.GET.get("invitations_page"))
+        return context
+
+
+class TeamInviteView(PartnerMixin, FormView):
+    permission = "team.manage"
+    template_name = "partners/team_invite.html"
+    form_class = TeamInviteForm
+
+    def form_valid(self, form):
+        try:
+            invitation = services.team_invite(
+                partner=self.partner,
+                invited_by=self.request.user,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                acting_partner=self.partner,
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _("Invitation sent to %(email)s. The link works once and expires on %(date)s.")
+            % {"email": invitation.email, "date": invitation.expires_at.date().isoformat()},
+        )
+        return redirect("partners:team", partner_id=self.partner.public_id)
+
+
+class MemberMixin:
+    def get_member(self) -> PartnerMembership:
+        return get_object_or_404(
+            PartnerMembership.objects.select_related("user", "partner"),
+            pk=self.kwargs["membership_id"],
+            partner=self.partner,
+        )
+
+    def get_success_url(self) -> str:
+        return reverse("partners:team", kwargs={"partner_id": self.partner.public_id})
+
+
+class MemberRoleView(MemberMixin, PostOnlyPartnerView):
+    permission = "team.manage"
+
+    def post(self, request, *args, **kwargs):
+        member = self.get_member()
+        form = MemberRoleForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Choose one of the roles."))
+            return self.back()
+        try:
+            services.membership_change_role(
+                membership=member,
+                role=form.cleaned_data["role"],
+                by=request.user,
+                acting_partner=self.partner,
+            )
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+            return self.back()
+        messages.success(
+            request,
+            _("%(email)s is now %(role)s.")
+            % {"email": member.user.email, "role": member.get_role_display()},
+        )
+        return self.back()
+
+
+class MemberRemoveView(MemberMixin, PartnerMixin, TemplateView):
+    """Confirm (GET), then remove (POST)."""
+
+    permission = "team.manage"
+    template_name = "partners/member_remove.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["member"] = self.get_member()
+        return context
+
+    def post(self, request, *args, **kwargs):
+        member = self.get_member()
+        try:
+            services.membership_remove(
+                membership=member, by=request.user, acting_partner=self.partner
+            )
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+            return redirect(self.get_success_url())
+        messages.success(
+            request,
+            _("%(email)s is no longer a member of %(name)s.")
+            % {"email": member.user.email, "name": self.partner.name},
+        )
+        if member.user_id == request.user.pk:
+            return redirect("dashboard")
+        return redirect(self.get_success_url())
+
+
+class TeamInvitationActionView(PostOnlyPartnerView):
+    """Resend or revoke an open team invitation."""
+
+    permission = "team.manage"
+    action = ""
+
+    def get_success_url(self) -> str:
+        return reverse("partners:team", kwargs={"partner_id": self.partner.public_id})
+
+    def post(self, request, *args, **kwargs):
+        invitation = get_object_or_404(
+            TeamInvitation, pk=kwargs["invitation_id"], partner=self.partner
+        )
+        service = {
+            "resend": services.team_invitation_resend,
+            "revoke": services.team_invitation_revoke,
+        }[self.action]
+        try:
+            service(invitation=invitation, by=request.user, acting_partner=self.partner)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+            return self.back()
+        if self.action == "resend":
+            messages.success(
+                request,
+                _(
+                    "Invitation sent again to %(email)s with a new link; the old link no longer "
+                    "works."
+                )
+                % {"email": invitation.email},
+            )
+        else:
+            messages.success(
+                request,
+                _("Invitation to %(email)s revoked; its link no longer works.")
+                % {"email": invitation.email},
+            )
+        return self.back()

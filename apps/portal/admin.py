@@ -1,0 +1,573 @@
+"""The audit log in the operator admin: read-only for everyone, filterable, linked to what each
+event is about, and exportable as CSV with the filters on screen."""
+
+import json
+
+from django.apps import apps
+from django.contrib import admin, messages
+from django.contrib.admin.models import DELETION, LogEntry
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import HttpResponseRedirect
+from django.urls import NoReverseMatch, path, reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.models import User
+from apps.audit.models import AuditEvent, AuditEventPartner
+from apps.customers.models import Customer
+from apps.partners.models import Partner
+
+from .exports import operator_export_response
+from .selectors import EstimatedCountPaginator, distinct_actions
+
+# ------------------------------------------------------------------------------
+# Links between admin pages (usable by every app's ModelAdmin)
+# ------------------------------------------------------------------------------
+
+
+def admin_change_url(model, pk) -> str | None:
+    """The admin change page of one object, or None when its model is not in the admin."""
+    if model is None or pk in (None, "") or not admin.site.is_registered(model):
+        return None
+    opts = model._meta
+    try:
+        return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[pk])
+    except NoReverseMatch:
+        return None
+
+
+def admin_link(model, pk, text) -> str:
+    """A link to an object's admin page, or just its text when it has none."""
+    url = admin_change_url(model, pk)
+    return format_html('<a href="{}">{}</a>', url, text) if url else format_html("{}", text)
+
+
+def _name(organization, pk) -> str:
+    """An organization's name for a list cell, or its ID when it was deleted since."""
+    return organization.name if organization is not None else f"#{pk}"
+
+
+def model_for_label(label: str):
+    """The model named "app_label.model_name" (an event's target_type), or None."""
+    try:
+        return apps.get_model(label)
+    except (LookupError, ValueError):
+        return None
+
+
+def audit_events_url(**filters) -> str:
+    """The audit log filtered, e.g. audit_events_url(partner=partner.pk)."""
+    url = reverse("admin:audit_auditevent_changelist")
+    return f"{url}?{urlencode(filters)}" if filters else url
+
+
+def audit_history_url(obj) -> str:
+    """The audit events about one object: a partner's or customer's whole activity, what a user
+    did, else the events whose target is the object."""
+    if isinstance(obj, Partner):
+        return audit_events_url(partner=obj.pk)
+    if isinstance(obj, Customer):
+        return audit_events_url(customer=obj.pk)
+    if isinstance(obj, User):
+        return audit_events_url(actor=obj.pk)
+    return audit_events_url(target=f"{obj._meta.label_lower}:{obj.pk}")
+
+
+# ------------------------------------------------------------------------------
+# Filters
+# ------------------------------------------------------------------------------
+
+
+class InputFilter(admin.SimpleListFilter):
+    """A filter typed into a box (a partner ID, an email…): the audit log refers to too many
+    organizations and people to list them all in the sidebar."""
+
+    template = "admin/audit/input_filter.html"
+    placeholder = ""
+
+    def lookups(self, request, model_admin):
+        return ()
+
+    def has_output(self):
+        return True
+
+    def describe(self, value):
+        """What the value refers to, shown under the box."""
+        return value
+
+    def choices(self, changelist):
+        value = self.value() or ""
+        hidden = [
+            (name, item)
+            for name, values in changelist.filter_params.items()
+            if name != self.parameter_name
+            for item in values
+        ]
+        yield {
+            "parameter_name": self.parameter_name,
+            "value": value,
+            "placeholder": self.placeholder,
+            "hidden": hidden,
+            "described": self.describe(value) if value else "",
+            "clear_query_string": changelist.get_query_string(remove=[self.parameter_name]),
+        }
+
+
+def _organization(model, value):
+    """A partner or customer from its database ID or its public ID (case-insensitive)."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if value.isdigit():
+        return model.objects.filter(pk=int(value)).first()
+    return model.objects.filter(public_id__iexact=value).first()
+
+
+class PartnerConcernedFilter(InputFilter):
+    title = _("partner (concerned or acting)")
+    parameter_name = "partner"
+    placeholder = _("Partner ID")
+
+    def describe(self, value):
+        partner = _organization(Partner, value)
+        return str(partner) if partner else _("No such partner")
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        partner = _organization(Partner, self.value())
+        return queryset.for_partner(partner) if partner else queryset.none()
+
+
+class ActingPartnerFilter(InputFilter):
+    title = _("acting for partner")
+    parameter_name = "acting_partner"
+    placeholder = _("Partner ID")
+
+    def describe(self, value):
+        partner = _organization(Partner, value)
+        return str(partner) if partner else _("No such partner")
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        partner = _organization(Partner, self.value())
+        return queryset.filter(acting_partner=partner) if partner else queryset.none()
+
+
+class CustomerFilter(InputFilter):
+    title = _("customer (concerned or acting)")
+    parameter_name = "customer"
+    placeholder = _("Customer ID")
+
+    def describe(self, value):
+        customer = _organization(Customer, value)
+        return str(customer) if customer else _("No such customer")
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        customer = _organization(Customer, self.value())
+        return queryset.for_customer(customer) if customer else queryset.none()
+
+
+class ActorFilter(InputFilter):
+    """By the person who acted: a user ID or an email (the email snapshot also finds events of
+    users deleted since)."""
+
+    title = _("actor")
+    parameter_name = "actor"
+    placeholder = _("Email or user ID")
+
+    def queryset(self, request, queryset):
+        value = (self.value() or "").strip()
+        if not value:
+            return queryset
+        if value.isdigit():
+            return queryset.filter(actor_id=int(value))
+        user = User.objects.filter(email__iexact=value).first()
+        if user is not None:
+            return queryset.filter(actor_id=user.pk)
+        return queryset.filter(actor_email=User.objects.normalize_email(value))
+
+
+class TargetFilter(InputFilter):
+    """By the object an event is about: "app_label.model:id", e.g. invitations.invitation:42."""
+
+    title = _("target")
+    parameter_name = "target"
+    placeholder = _("app.model:id")
+
+    def queryset(self, request, queryset):
+        value = (self.value() or "").strip()
+        if not value:
+            return queryset
+        target_type, _sep, target_id = value.partition(":")
+        if not target_type or not target_id:
+            return queryset.none()
+        return queryset.for_target(target_type.lower(), target_id)
+
+
+class RequestFilter(InputFilter):
+    """Everything one request did, from the request ID a user reports (X-Request-ID)."""
+
+    title = _("request ID")
+    parameter_name = "request"
+    placeholder = _("Request ID")
+
+    def queryset(self, request, queryset):
+        value = (self.value() or "").strip()
+        return queryset.filter(request_id=value) if value else queryset
+
+
+class ActionFilter(admin.SimpleListFilter):
+    title = _("action")
+    parameter_name = "action"
+
+    def lookups(self, request, model_admin):
+        return [(action, action) for action in distinct_actions()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
+# ------------------------------------------------------------------------------
+# The audit log
+# ------------------------------------------------------------------------------
+
+
+class ReadOnlyAdminMixin:
+    """Nobody, not even a superuser, adds, changes or deletes through the admin."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class AuditExportChangeList(ChangeList):
+    """The changelist's filters, search and ordering without fetching a page: the export
+    streams `self.queryset` itself."""
+
+    def get_results(self, request):
+        self.result_count = None
+        self.full_result_count = None
+        self.result_list = []
+        self.can_show_all = False
+        self.multi_page = False
+        self.paginator = None
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "action",
+        "actor_display",
+        "acting_for",
+        "target_display",
+        "customer_display",
+        "partners_display",
+    ]
+    list_display_links = ["created_at"]
+    list_filter = [
+        ActionFilter,
+        PartnerConcernedFilter,
+        ActingPartnerFilter,
+        CustomerFilter,
+        ActorFilter,
+        TargetFilter,
+        RequestFilter,
+        "created_at",
+    ]
+    # Text search reads every row of the period shown; the filters beside it use indexes.
+    search_fields = ["target_repr", "actor_email", "action"]
+    search_help_text = _(
+        "Searches the target's text, the actor's email and the action. To find an "
+        "organization, a person, an object or a request, the filters are much faster."
+    )
+    date_hierarchy = "created_at"
+    # Sorting a million rows by anything but the indexed time is not worth a page load
+    sortable_by = ["created_at"]
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    paginator = EstimatedCountPaginator
+    actions = None  # not even delete_selected: the log is append-only
+    list_per_page = 50
+    fieldsets = [
+        (None, {"fields": ["created_at", "action", "request_display", "ip_address"]}),
+        (
+            _("Who"),
+            {"fields": ["actor_display", "actor_email", "acting_for"]},
+        ),
+        (
+            _("About"),
+            {"fields": ["target_detail", "target_type", "target_id"]},
+        ),
+        (
+            _("Organizations concerned"),
+            {"fields": ["customer_detail", "partners_detail"]},
+        ),
+        (_("Data"), {"fields": ["data_display"]}),
+    ]
+    readonly_fields = [
+        "created_at",
+        "action",
+        "request_display",
+        "ip_address",
+        "actor_display",
+        "actor_email",
+        "acting_for",
+        "target_detail",
+        "target_type",
+        "target_id",
+        "customer_detail",
+        "partners_detail",
+        "data_display",
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("actor", "acting_partner", "acting_customer", "customer")
+            .prefetch_related(
+                Prefetch(
+                    "partner_links",
+                    queryset=AuditEventPartner.objects.select_related("partner").order_by(
+                        "partner_id"
+                    ),
+                )
+            )
+        )
+
+    # --- columns --------------------------------------------------------------
+
+    @admin.display(description=_("actor"))
+    def actor_display(self, event):
+        if not event.actor_id:
+            return event.actor_email or "—"
+        return admin_link(User, event.actor_id, event.actor_email or event.actor_id)
+
+    @admin.display(description=_("acting for"))
+    def acting_for(self, event):
+        if event.acting_partner_id:
+            return admin_link(
+                Partner,
+                event.acting_partner_id,
+                _name(event.acting_partner, event.acting_partner_id),
+            )
+        if event.acting_customer_id:
+            return admin_link(
+                Customer,
+                event.acting_customer_id,
+                _name(event.acting_customer, event.acting_customer_id),
+            )
+        return _("Operator") if event.actor_id else "—"
+
+    @admin.display(description=_("target"))
+    def target_display(self, event):
+        text = event.target_repr or f"{event.target_type} {event.target_id}".strip() or "—"
+        return admin_link(model_for_label(event.target_type), event.target_id, text)
+
+    @admin.display(description=_("customer concerned"))
+    def customer_display(self, event):
+        if not event.customer_id:
+            return "—"
+        return admin_link(Customer, event.customer_id, _name(event.customer, event.customer_id))
+
+    @admin.display(description=_("partners concerned"))
+    def partners_display(self, event):
+        links = event.partner_links.all()
+        if not links:
+            return "—"
+        return format_html_join(
+            ", ",
+            "{}",
+            (
+                (admin_link(Partner, link.partner_id, _name(link.partner, link.partner_id)),)
+                for link in links
+            ),
+        )
+
+    # --- the event's own page: the same, with the way to its neighbours ------------
+
+    @admin.display(description=_("target"))
+    def target_detail(self, event):
+        link = self.target_display(event)
+        if not (event.target_type and event.target_id):
+            return link
+        url = audit_events_url(target=f"{event.target_type}:{event.target_id}")
+        return format_html('{} (<a href="{}">{}</a>)', link, url, _("every event about it"))
+
+    @admin.display(description=_("customer concerned"))
+    def customer_detail(self, event):
+        if not event.customer_id:
+            return "—"
+        url = audit_events_url(customer=event.customer_id)
+        return format_html(
+            '{} (<a href="{}">{}</a>)',
+            admin_link(Customer, event.customer_id, event.customer or f"#{event.customer_id}"),
+            url,
+            _("its events"),
+        )
+
+    @admin.display(description=_("partners concerned"))
+    def partners_detail(self, event):
+        links = event.partner_links.all()
+        if not links:
+            return "—"
+        return format_html_join(
+            ", ",
+            '{} (<a href="{}">{}</a>)',
+            (
+                (
+                    admin_link(Partner, link.partner_id, link.partner or f"#{link.partner_id}"),
+                    audit_events_url(partner=link.partner_id),
+                    _("its events"),
+                )
+                for link in links
+            ),
+        )
+
+    @admin.display(description=_("request ID"))
+    def request_display(self, event):
+        if not event.request_id:
+            return "—"
+        return format_html(
+            '{} (<a href="{}">{}</a>)',
+            event.request_id,
+            audit_events_url(request=event.request_id),
+            _("every event of this request"),
+        )
+
+    @admin.display(description=_("data"))
+    def data_display(self, event):
+        return format_html(
+            "<pre>{}</pre>",
+            json.dumps(event.data or {}, ensure_ascii=False, indent=2, sort_keys=True),
+        )
+
+    # --- CSV export -------------------------------------------------------------
+
+    def get_urls(self):
+        opts = self.model._meta
+        export = path(
+            "export.csv",
+            self.admin_site.admin_view(self.export_view),
+            name=f"{opts.app_label}_{opts.model_name}_export",
+        )
+        return [export, *super().get_urls()]
+
+    def get_changelist(self, request, **kwargs):
+        if getattr(request, "audit_export", False):
+            return AuditExportChangeList
+        return super().get_changelist(request, **kwargs)
+
+    def export_view(self, request):
+        """The events the changelist shows with the same query string, as a streamed CSV."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        request.audit_export = True
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:
+            messages.error(request, _("Those filters are not valid; nothing was exported."))
+            return HttpResponseRedirect(reverse("admin:audit_auditevent_changelist") + "?e=1")
+        return operator_export_response(changelist.queryset)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "export_url": reverse("admin:audit_auditevent_export"),
+        }
+        return super().changelist_view(request, extra_context=extra_context)
+
+
+# ------------------------------------------------------------------------------
+# Django's own admin history (raw admin edits)
+# ------------------------------------------------------------------------------
+
+
+@admin.register(LogEntry)
+class LogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """What operators changed through the admin's own forms, as Django records it (each
+    object's History page shows its part). Services record their changes in the audit log."""
+
+    list_display = ["action_time", "user", "action_flag", "object_link", "change_summary"]
+    list_filter = ["action_flag", "content_type", "action_time"]
+    search_fields = ["object_repr", "object_id", "user__email", "change_message"]
+    date_hierarchy = "action_time"
+    list_select_related = ["user", "content_type"]
+    sortable_by = ["action_time"]
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    actions = None
+    fields = [
+        "action_time",
+        "user",
+        "action_flag",
+        "content_type",
+        "object_id",
+        "object_link",
+        "change_summary",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("Subject"))
+    def object_link(self, entry):
+        model = entry.content_type.model_class() if entry.content_type_id else None
+        if entry.action_flag == DELETION:
+            return entry.object_repr
+        return admin_link(model, entry.object_id, entry.object_repr)
+
+    @admin.display(description=_("Change"))
+    def change_summary(self, entry):
+        return entry.get_change_message()
+
+
+# ------------------------------------------------------------------------------
+# django-axes' sign-in logs
+# ------------------------------------------------------------------------------
+
+
+def _needing_delete_permission(action):
+    @admin.action(description=action.short_description, permissions=["delete"])
+    def wrapped(modeladmin, request, queryset):
+        return action(modeladmin, request, queryset)
+
+    wrapped.__name__ = action.__name__
+    return wrapped
+
+
+def _tune_axes_admins() -> None:
+    """django-axes' tables grow with every sign-in: their lists do not count every row on each
+    page load, and "Clean up expired attempts" (which deletes) needs the delete permission,
+    like Django's own "Delete selected"."""
+    try:
+        from axes.admin import AccessAttemptAdmin
+        from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+    except ImportError:  # pragma: no cover - axes is a dependency
+        return
+    for model in (AccessAttempt, AccessFailureLog, AccessLog):
+        if not admin.site.is_registered(model):
+            continue
+        base = type(admin.site.get_model_admin(model))
+        attrs = {"show_full_result_count": False, "__module__": __name__}
+        if issubclass(base, AccessAttemptAdmin):
+            attrs["cleanup_expired_attempts"] = _needing_delete_permission(
+                AccessAttemptAdmin.cleanup_expired_attempts
+            )
+        admin.site.unregister(model)
+        admin.site.register(model, type(base.__name__, (base,), attrs))
+
+
+_tune_axes_admins()

@@ -1,0 +1,70 @@
+"""The operator admin site: Django's, with guards for read-only staff (auditors).
+
+Django already refuses add, change and delete views to a user without those permissions, but
+an admin action that declares no `allowed_permissions` (django-axes' "cleanup" actions, for
+one), or a custom admin view, would run for anyone who may view the model. Here:
+
+- every POST to an admin page from staff who hold no write permission at all is refused,
+  except signing out and changing their own password;
+- such staff are offered no admin action on any model.
+"""
+
+import types
+from functools import wraps
+
+from django.contrib import admin
+from django.contrib.admin.apps import AdminConfig
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext_lazy as _
+
+# Admin URL names that read-only staff may still POST to.
+READ_ONLY_STAFF_MAY_POST = frozenset({"logout", "password_change"})
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class NoActionsForReadOnlyStaff:
+    """Mixed into every registered ModelAdmin: read-only staff see no action to run."""
+
+    def get_actions(self, request):
+        from .auditors import is_read_only_staff
+
+        if is_read_only_staff(request.user):
+            return {}
+        return super().get_actions(request)
+
+
+class PortalAdminSite(admin.AdminSite):
+    site_header = _("Partner Portal operator admin")
+    site_title = _("Partner Portal admin")
+    index_title = _("Operator administration")
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        admin_class = admin_class or admin.ModelAdmin
+        if not issubclass(admin_class, NoActionsForReadOnlyStaff):
+            admin_class = types.new_class(
+                admin_class.__name__,
+                (NoActionsForReadOnlyStaff, admin_class),
+                exec_body=lambda ns: ns.update(
+                    {"__module__": admin_class.__module__, "__doc__": admin_class.__doc__}
+                ),
+            )
+        super().register(model_or_iterable, admin_class, **options)
+
+    def admin_view(self, view, cacheable=False):
+        from .auditors import is_read_only_staff  # models are not loaded when this module is
+
+        @wraps(view)
+        def refuse_writes_from_read_only_staff(request, *args, **kwargs):
+            if request.method not in SAFE_METHODS and is_read_only_staff(request.user):
+                url_name = getattr(request.resolver_match, "url_name", None)
+                if url_name not in READ_ONLY_STAFF_MAY_POST:
+                    raise PermissionDenied(_("Auditors can look but not change anything."))
+            return view(request, *args, **kwargs)
+
+        return super().admin_view(refuse_writes_from_read_only_staff, cacheable)
+
+
+class PortalAdminConfig(AdminConfig):
+    """django.contrib.admin with the portal's admin site, in INSTALLED_APPS in its place."""
+
+    default_site = "apps.portal.admin_site.PortalAdminSite"

@@ -1,0 +1,109 @@
+"""Activity pages: each organization reads its own audit events (and exports them as CSV)."""
+
+from django.conf import settings
+from django.views.generic import TemplateView, View
+
+from apps.customers.mixins import CustomerMixin
+from apps.partners.mixins import PartnerMixin
+
+from .exports import organization_export_response
+from .forms import ActivityFilterForm
+from .selectors import (
+    actor_label,
+    customer_activity,
+    data_items,
+    page_number_from,
+    partner_activity,
+    uncounted_page,
+)
+
+
+class ActivityMixin:
+    """Filters from the query string, a page of events (never counted, no cap on how far back),
+    and each event as the viewing organization may see it."""
+
+    def get_events(self, filters):
+        raise NotImplementedError
+
+    def viewer(self) -> dict:
+        raise NotImplementedError
+
+    def filter_form(self) -> ActivityFilterForm:
+        return ActivityFilterForm(self.request.GET or None)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = self.filter_form()
+        events = self.get_events(form.filters())
+        page = uncounted_page(
+            events, page_number_from(self.request.GET.get("page")), settings.PORTAL_PAGE_SIZE
+        )
+        viewer = self.viewer()
+        context.update(
+            form=form,
+            page=page,
+            rows=[
+                {
+                    "event": event,
+                    "by": actor_label(event, **viewer),
+                    "details": data_items(event),
+                }
+                for event in page.object_list
+            ],
+            is_filtered=form.is_bound and form.is_valid() and any(form.cleaned_data.values()),
+        )
+        return context
+
+
+class ActivityExportMixin:
+    def get(self, request, *args, **kwargs):
+        form = ActivityFilterForm(request.GET or None)
+        return organization_export_response(
+            self.get_events(form.filters()), prefix=self.export_prefix, **self.viewer()
+        )
+
+
+class PartnerActivityBase(PartnerMixin):
+    permission = "activity.view"
+
+    def get_events(self, filters):
+        return partner_activity(partner=self.partner, filters=filters)
+
+    def viewer(self) -> dict:
+        return {"viewer_partner": self.partner}
+
+    @property
+    def export_prefix(self) -> str:
+        return f"activity-{self.partner.public_id}"
+
+
+class CustomerActivityBase(CustomerMixin):
+    def get_events(self, filters):
+        return customer_activity(customer=self.customer, filters=filters)
+
+    def viewer(self) -> dict:
+        return {"viewer_customer": self.customer}
+
+    @property
+    def export_prefix(self) -> str:
+        return f"activity-{self.customer.public_id}"
+
+
+class PartnerActivityView(PartnerActivityBase, ActivityMixin, TemplateView):
+    """What happened in and around a partner organization, newest first."""
+
+    template_name = "portal/partner_activity.html"
+
+
+class PartnerActivityExportView(PartnerActivityBase, ActivityExportMixin, View):
+    """The partner's activity with the page's filters, as a streamed CSV."""
+
+
+class CustomerActivityView(CustomerActivityBase, ActivityMixin, TemplateView):
+    """What happened in and around a customer organization, newest first."""
+
+    template_name = "portal/customer_activity.html"
+
+
+class CustomerActivityExportView(CustomerActivityBase, ActivityExportMixin, View):
+    """The customer's activity with the page's filters, as a streamed CSV."""

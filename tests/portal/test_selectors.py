@@ -1,0 +1,110 @@
+"""Reading the audit log: scoping to an organization, the action list, paging without counts."""
+
+from datetime import date
+
+import pytest
+from django.db import transaction
+
+from apps.audit.models import AuditEvent
+from apps.audit.services import audit_record
+from apps.portal.selectors import (
+    ActivityFilters,
+    EstimatedCountPaginator,
+    customer_activity,
+    distinct_actions,
+    page_number_from,
+    partner_activity,
+    planner_row_estimate,
+    uncounted_page,
+)
+from tests.audit.builders import make_events
+
+
+def test_for_partner_finds_what_its_staff_did_and_what_concerns_it(cast):
+    with transaction.atomic():
+        acted = audit_record(action="a.acted", acting_partner=cast.provider)
+        concerned = audit_record(action="a.concerned", partners=[cast.provider])
+        both = audit_record(
+            action="a.both", acting_partner=cast.provider, partners=[cast.provider, cast.reseller]
+        )
+        audit_record(action="a.other", acting_partner=cast.other_provider)
+    found = AuditEvent.objects.for_partner(cast.provider)
+    assert sorted(found.values_list("pk", flat=True)) == sorted([acted.pk, concerned.pk, both.pk])
+    assert found.count() == 3  # no duplicates without DISTINCT
+
+
+def test_for_partner_is_a_semi_join_without_distinct_or_or(cast):
+    sql = str(AuditEvent.objects.for_partner(cast.provider).query).upper()
+    assert "DISTINCT" not in sql
+    assert " OR " not in sql
+    assert "IN (SELECT" in sql
+
+
+def test_for_customer_finds_what_its_admins_did_and_what_concerns_it(cast):
+    with transaction.atomic():
+        acted = audit_record(action="c.acted", acting_customer=cast.customer)
+        concerned = audit_record(action="c.concerned", customer=cast.customer)
+        audit_record(action="c.other", acting_partner=cast.provider)
+    found = AuditEvent.objects.for_customer(cast.customer)
+    assert sorted(found.values_list("pk", flat=True)) == sorted([acted.pk, concerned.pk])
+
+
+def test_activity_filters_combine(cast):
+    make_events(2, acting_partner=cast.provider, action="x.one")
+    wanted = make_events(2, acting_partner=cast.provider, action="x.two")
+    make_events(2, acting_partner=cast.other_provider, action="x.two")
+    filters = ActivityFilters(action="x.two", date_from=date(2000, 1, 1), date_to=date.today())
+    found = partner_activity(partner=cast.provider, filters=filters)
+    assert [e.pk for e in found] == [e.pk for e in wanted]
+    assert customer_activity(customer=cast.customer, filters=filters).count() == 0
+
+
+def test_distinct_actions_lists_each_action_once_sorted(cast):
+    make_events(3, action="b.second")
+    make_events(2, action="a.first")
+    make_events(1, action="c.third")
+    assert distinct_actions() == ["a.first", "b.second", "c.third"]
+
+
+def test_distinct_actions_of_an_empty_log_is_empty(db):
+    assert distinct_actions() == []
+
+
+@pytest.mark.parametrize(
+    ("value", "number"), [("3", 3), (None, 1), ("", 1), ("0", 1), ("-2", 1), ("x", 1)]
+)
+def test_page_numbers_are_forgiving(value, number):
+    assert page_number_from(value) == number
+
+
+def test_an_uncounted_page_knows_whether_an_older_one_exists(cast, django_assert_num_queries):
+    make_events(5, acting_partner=cast.provider)
+    queryset = AuditEvent.objects.order_by("-created_at", "-id")
+    with django_assert_num_queries(1):
+        first = uncounted_page(queryset, 1, 2)
+    assert len(first.object_list) == 2 and first.has_next and not first.has_previous
+    last = uncounted_page(queryset, 3, 2)
+    assert len(last.object_list) == 1 and not last.has_next and last.has_previous
+    assert (last.start_index, last.end_index) == (5, 5)
+    beyond = uncounted_page(queryset, 9, 2)
+    assert beyond.object_list == [] and not beyond.has_next
+
+
+def test_the_estimated_paginator_counts_small_results_exactly(cast, django_assert_num_queries):
+    make_events(4, acting_partner=cast.provider)
+    paginator = EstimatedCountPaginator(AuditEvent.objects.all(), 2)
+    with django_assert_num_queries(1):
+        assert paginator.count == 4
+    assert paginator.is_estimate is False
+    assert paginator.num_pages == 2
+
+
+def test_postgresql_estimates_a_large_result(cast, monkeypatch):
+    make_events(30, acting_partner=cast.provider)
+    estimate = planner_row_estimate(AuditEvent.objects.filter(action="invitation.created"))
+    assert isinstance(estimate, int) and estimate >= 0
+    monkeypatch.setattr(EstimatedCountPaginator, "EXACT_COUNT_LIMIT", 10)
+    paginator = EstimatedCountPaginator(AuditEvent.objects.all(), 5)
+    assert paginator.count >= 11
+    assert paginator.is_estimate is True
+    assert len(paginator.page(50).object_list) == 0  # past an over-estimate: empty, not an error
