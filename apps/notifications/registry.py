@@ -150,9 +150,7 @@ _KINDS = [
     NotificationKind(
         code="reseller_grant.moved_away",
         label=_("A reseller's delegated admin moved away"),
-        description=_(
-            "A customer of yours moved a reseller's delegated admin to another partner."
-        ),
+        description=_("A customer of yours moved a reseller's delegated admin to another partner."),
         audience=_OWNER,
         title=_("%(customer)s moved delegated admin for %(service)s away from %(partner)s"),
         email_template="notifications/email/reseller_grant",
