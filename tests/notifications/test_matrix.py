@@ -257,3 +257,14 @@ def test_each_recipient_reads_the_email_and_the_notification_in_their_language(
     client.force_login(cast.reseller_admin)
     page = page_text(client.get("/notifications/"))
     assert translation_of("it", reseller_subject) % values in page
+
+
+def test_the_documented_matrix_names_every_kind():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from apps.notifications.registry import KINDS
+
+    doc = (Path(settings.BASE_DIR) / "docs" / "notifications.md").read_text()
+    assert [code for code in KINDS if f"`{code}`" not in doc] == []
