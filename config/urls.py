@@ -12,6 +12,7 @@ urlpatterns = [
     path("language/", account_views.set_language, name="set_language"),
     path("accounts/", include("apps.accounts.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
+    path("", include("apps.notifications.urls")),
     path("", include("apps.partners.urls")),
     path("", include("apps.customers.urls")),
     path("", include("apps.invitations.urls")),

@@ -18,12 +18,7 @@ from django.utils.translation import gettext as _
 from apps.audit.services import audit_record
 from apps.partners.models import Partner
 
-from .emails import (
-    customer_recipients,
-    notify_grant,
-    partner_recipients,
-    send_notice_on_commit,
-)
+from .emails import notify_grant, notify_grant_removed_to_customer, notify_relationship_ended
 from .models import (
     Customer,
     CustomerMembership,
@@ -250,23 +245,7 @@ def relationship_end(
             customer=rel.customer,
             data={"reason": reason, "revoked_grants": [g.pk for g in grants]},
         )
-        context = {"relationship": rel, "revoked": grants, "reason": reason}
-        concerned = {rel.provider.pk: rel.provider}
-        if rel.reseller is not None:
-            concerned[rel.reseller.pk] = rel.reseller
-        for grant in grants:
-            concerned.setdefault(grant.partner.pk, grant.partner)
-        for partner in concerned.values():
-            send_notice_on_commit(
-                name="relationship_ended",
-                recipients=partner_recipients(partner),
-                context={**context, "audience": partner.name},
-            )
-        send_notice_on_commit(
-            name="relationship_ended",
-            recipients=customer_recipients(rel.customer),
-            context={**context, "audience": rel.customer.name},
-        )
+        notify_relationship_ended(relationship=rel, revoked=grants, reason=reason, by=ended_by)
     return rel
 
 
@@ -356,7 +335,7 @@ def grant_set(
                 data={"service": service.code, "scopes_before": before, "scopes": scopes},
             )
             if notify:
-                notify_grant(grant=current, kind="updated")
+                notify_grant(grant=current, kind="updated", by=granted_by)
             return GrantChange("updated", current)
         if current is not None and not confirm_move:
             raise ValidationError(
@@ -422,9 +401,9 @@ def grant_set(
                 data=data,
             )
         if notify:
-            notify_grant(grant=grant, kind="received", previous=current)
+            notify_grant(grant=grant, kind="received", previous=current, by=granted_by)
             if current is not None:
-                notify_grant(grant=current, kind="moved_away", successor=grant)
+                notify_grant(grant=current, kind="moved_away", successor=grant, by=granted_by)
     return GrantChange("moved" if current is not None else "created", grant, current)
 
 
@@ -446,7 +425,7 @@ def grant_remove(
         _lock_customer(grant.customer)
         locked = (
             DelegatedAdminGrant.objects.select_for_update(of=("self",))
-            .select_related("customer", "service", "partner")
+            .select_related("customer", "service", "partner", "relationship__provider")
             .get(pk=grant.pk)
         )
         if not locked.is_active:
@@ -468,7 +447,10 @@ def grant_remove(
             },
         )
         if notify:
-            notify_grant(grant=locked, kind="removed")
+            notify_grant(grant=locked, kind="removed", by=removed_by)
+            if acting_customer is None:
+                # removed by the operator or a partner: the customer hears about it too
+                notify_grant_removed_to_customer(grant=locked, by=removed_by)
     return locked
 
 

@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.audit.services import audit_record
-from apps.customers.emails import notify_grant, partner_recipients, send_notice_on_commit
+from apps.customers.emails import notify_grant, notify_partner
 from apps.customers.models import Customer, CustomerMembership, DelegatedAdminGrant, Service
 from apps.customers.services import customer_create, grant_set, relationship_get_or_create
 from apps.partners.models import Partner, ResellerPartnership
@@ -205,6 +206,13 @@ def _concerned_partners(invitation: Invitation, delivery: Delivery | None) -> li
     return list(partners.values())
 
 
+def _invitation_url(invitation: Invitation, partner: Partner) -> str:
+    return reverse(
+        "invitations:detail",
+        kwargs={"partner_id": partner.public_id, "invitation_id": invitation.public_id},
+    )
+
+
 def invitation_accept(
     *,
     invitation: Invitation,
@@ -320,10 +328,11 @@ def invitation_accept(
                 "user": user,
             }
             for partner in partners:
-                send_notice_on_commit(
-                    name="invitation_accepted",
-                    recipients=partner_recipients(partner),
+                notify_partner(
+                    kind="invitation.accepted",
+                    partner=partner,
                     context={**context, "partner": partner},
+                    url=_invitation_url(inv, partner),
                 )
             for change in moved:
                 notify_grant(grant=change.previous, kind="moved_away", successor=change.grant)
@@ -398,10 +407,11 @@ def invitation_decline(
             data={"invitation": inv.public_id, "delivery": delivery.pk if delivery else None},
         )
         for partner in partners:
-            send_notice_on_commit(
-                name="invitation_declined",
-                recipients=partner_recipients(partner),
+            notify_partner(
+                kind="invitation.declined",
+                partner=partner,
                 context={"invitation": inv, "customer": customer, "partner": partner},
+                url=_invitation_url(inv, partner),
             )
     return DeclineResult(acceptance=acceptance)
 

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from apps.accounts.models import User
 from apps.audit.services import audit_record
 from apps.core.emails import locales_for
+from apps.customers.emails import notify_partner
 from apps.customers.models import Service
 from apps.partners.mixins import DENIED_MESSAGES, require_perm
 from apps.partners.models import Partner, PartnerMembership, ResellerPartnership
@@ -252,6 +254,8 @@ def invitation_create(
                 "max_uses": max_uses,
             },
         )
+        if reseller is not None:
+            _notify_reseller(invitation, by=created_by)
         if send_to_recipient:
             _create_deliveries(
                 invitation=invitation,
@@ -261,6 +265,26 @@ def invitation_create(
                 message=_default_delivery_message(invitation, provider, created_by),
             )
     return invitation
+
+
+def _notify_reseller(invitation: Invitation, *, by) -> None:
+    """Tell the reseller an invitation was issued for it to forward."""
+    url = reverse(
+        "invitations:detail",
+        kwargs={"partner_id": invitation.reseller.public_id, "invitation_id": invitation.public_id},
+    )
+    notify_partner(
+        kind="invitation.issued",
+        partner=invitation.reseller,
+        context={
+            "invitation": invitation,
+            "provider": invitation.provider,
+            "reseller": invitation.reseller,
+            "url": url,
+        },
+        url=url,
+        by=by,
+    )
 
 
 def _is_member(user, partner: Partner) -> bool:

@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 
 from apps.accounts.organizations import OrganizationLink
+from apps.notifications.services import Audience
 
 from .links import hash_token
 from .models import Partner, PartnerMembership, ResellerPartnership, Role, TeamInvitation
@@ -129,3 +130,17 @@ def link_target_for_token(token: str) -> TeamInvitation | ResellerPartnership | 
     """What a `/t/<token>/` link points to, if anything."""
     token_hash = hash_token(token)
     return team_invitation_for_token_hash(token_hash) or partnership_for_token_hash(token_hash)
+
+
+def partner_audience(partner: Partner) -> Audience:
+    """Who hears about a partner's matters: its active Global admins (in the portal and by
+    email) and its contact address (email only)."""
+    admins = [
+        m.user
+        for m in PartnerMembership.objects.filter(
+            partner=partner, role=Role.GLOBAL_ADMIN, user__is_active=True
+        )
+        .select_related("user")
+        .order_by("pk")
+    ]
+    return Audience(users=admins, emails=[partner.contact_email] if partner.contact_email else [])

@@ -154,8 +154,9 @@ def test_grant_set_gives_the_attached_reseller_delegated_admin_and_tells_it(
     assert change.grant.relationship == relationship
     assert (change.grant.provisioning, change.grant.support) == (True, True)
     assert actions()[-1] == "grant.created"
-    [message] = mail.outbox
-    assert message.to == ["admin@fabrikam.test"]
+    # Fabrikam, and Contoso: the provider owning the relationship Fabrikam works through
+    assert sorted(m.to for m in mail.outbox) == [["admin@contoso.test"], ["admin@fabrikam.test"]]
+    [message] = [m for m in mail.outbox if m.to == ["admin@fabrikam.test"]]
     assert "Office 365" in message.subject
     assert "Northwind" in message.body
     assert "<strong>Northwind Traders</strong>" in message.alternatives[0][0]
@@ -191,7 +192,10 @@ def test_moving_delegated_admin_revokes_the_old_grant_and_creates_the_new_one(
     assert change.grant.relationship == relationship
     assert DelegatedAdminGrant.objects.active().get().partner == tailspin
     assert actions()[-1] == "grant.moved"
+    # both resellers, and their provider twice (one reseller received, the other lost it)
     assert sorted(m.to for m in mail.outbox) == [
+        ["admin@contoso.test"],
+        ["admin@contoso.test"],
         ["admin@fabrikam.test"],
         ["hello@tailspin.test", "admin@tailspin.test"],
     ]
@@ -308,9 +312,10 @@ def test_removing_delegated_admin_keeps_the_relationship_and_tells_the_partner(
     assert grant.revoke_note == "We manage it ourselves"
     assert relationship.state == ResellerRelationship.State.ACTIVE
     assert actions()[-1] == "grant.removed"
-    [message] = mail.outbox
-    assert message.to == ["admin@fabrikam.test"]
-    assert "We manage it ourselves" in message.body
+    # Fabrikam, and its provider Contoso, each with the customer's reason
+    assert sorted(m.to for m in mail.outbox) == [["admin@contoso.test"], ["admin@fabrikam.test"]]
+    for message in mail.outbox:
+        assert "We manage it ourselves" in message.body
 
 
 def test_removing_delegated_admin_needs_a_reason(cast, services, relationship):

@@ -145,7 +145,8 @@ def test_confirming_moves_delegated_admin_and_tells_both_partners(
     assert response["Location"] == url(cast)
     new = DelegatedAdminGrant.objects.active().get()
     assert (new.partner, new.provisioning, new.support) == (tailspin, True, False)
-    assert len(mail.outbox) == 2
+    # both resellers, and their provider about each
+    assert len(mail.outbox) == 4
     follow = admin_client.get(url(cast))
     assert "moved to Tailspin Cloud Services" in follow.content.decode()
 

@@ -176,6 +176,7 @@ def test_a_notice_to_several_people_reaches_each_in_their_own_language(
         ("hello@fabrikam.test",),
         ("admin@fabrikam.test",),
         ("zh@fabrikam.test",),
+        ("admin@contoso.test",),  # the provider owning the relationship Fabrikam works through
     }
     msgid = "Delegated admin for %(service)s at %(customer)s was removed"
     values = {"service": "Office 365 operated by 21Vianet", "customer": "Northwind Traders"}

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from apps.audit.services import audit_record
 from apps.core.emails import send_email
+from apps.notifications.services import notify
 
 from ..links import (
     link_url,
@@ -21,6 +23,7 @@ from ..links import (
     problem_message,
 )
 from ..models import Partner, PartnerMembership, ResellerPartnership, Role
+from ..selectors import partner_audience
 from .common import NewAccount, _create_account, _link_expiry, _normalize_email
 
 
@@ -244,6 +247,8 @@ class PartnershipAction:
     audit_data: Callable[[ResellerPartnership, str], dict] | None = None  # (row, previous state)
     # Message when saving would make a second live partnership of the same pair.
     conflict: Promise | None = None
+    # The notification kind (apps/notifications/registry.py) the side that did not act gets.
+    notify: str | None = None
 
 
 PARTNERSHIP_ACTIONS: dict[str, PartnershipAction] = {
@@ -279,11 +284,13 @@ PARTNERSHIP_ACTIONS: dict[str, PartnershipAction] = {
         refused=gettext_lazy("Only an active partnership can be suspended."),
         stamp_time=("suspended_at",),
         stamp_user=("suspended_by",),
+        notify="partnership.suspended",
     ),
     "reactivate": PartnershipAction(
         audit_action="partnership.reactivated",
         who=Who.PROVIDER,
         refused=gettext_lazy("Only a suspended partnership can be reactivated."),
+        notify="partnership.reactivated",
     ),
     "end": PartnershipAction(
         audit_action="partnership.ended",
@@ -293,6 +300,7 @@ PARTNERSHIP_ACTIONS: dict[str, PartnershipAction] = {
         stamp_user=("ended_by",),
         stamp_partner=("ended_by_partner",),
         audit_data=_ended_data,
+        notify="partnership.ended",
     ),
 }
 
@@ -366,7 +374,31 @@ def partnership_transition(
             partners=[locked.provider, locked.reseller],
             data=rule.audit_data(locked, previous) if rule.audit_data else None,
         )
+        if rule.notify:
+            _notify_other_side(locked, kind=rule.notify, acting_partner=acting_partner, by=by)
     return locked
+
+
+def _notify_other_side(
+    partnership: ResellerPartnership, *, kind: str, acting_partner: Partner | None, by
+) -> None:
+    """Tell the side of the partnership that did not act (both when the operator acted)."""
+    sides = [
+        (partnership.reseller, "partners:providers"),
+        (partnership.provider, "partners:resellers"),
+    ]
+    for partner, page in sides:
+        if partner is None or (acting_partner is not None and partner.pk == acting_partner.pk):
+            continue
+        audience = partner_audience(partner)
+        notify(
+            kind=kind,
+            users=audience.users,
+            emails=audience.emails,
+            context={"partnership": partnership, "change": kind.split(".")[-1]},
+            url=reverse(page, kwargs={"partner_id": partner.public_id}),
+            by=by,
+        )
 
 
 def _save_transition(locked: ResellerPartnership, rule: PartnershipAction, *, fields) -> None:
