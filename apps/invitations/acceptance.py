@@ -141,9 +141,9 @@ def _refuse_unusable(invitation: Invitation) -> None:
         )
 
 
-def _refuse_wrong_recipient(invitation: Invitation, user) -> None:
+def _refuse_wrong_recipient(invitation: Invitation, *, by) -> None:
     if invitation.kind == Invitation.Kind.PERSONAL and (
-        (user.email or "").lower() != (invitation.recipient_email or "").lower()
+        (by.email or "").lower() != (invitation.recipient_email or "").lower()
     ):
         raise ValidationError(
             _(
@@ -179,8 +179,8 @@ def _refuse_inactive_partners(invitation: Invitation) -> None:
         )
 
 
-def _check_admin(user, customer: Customer) -> None:
-    if not CustomerMembership.objects.filter(user=user, customer=customer).exists():
+def _check_admin(customer: Customer, *, by) -> None:
+    if not CustomerMembership.objects.filter(user=by, customer=customer).exists():
         raise ValidationError(
             _("You are not an admin of this customer organization."), code="not_admin"
         )
@@ -216,19 +216,19 @@ def _invitation_url(invitation: Invitation, partner: Partner) -> str:
 def invitation_accept(
     *,
     invitation: Invitation,
-    user,
+    by,
     customer: Customer,
     decisions: dict[str, str] | None = None,
     delivery: Delivery | None = None,
 ) -> AcceptanceResult:
-    """Accept `invitation` for `customer` (which `user` administers).
+    """Accept `invitation` for `customer` (which `by` administers).
 
     `decisions` maps a service code to "move" or "keep" for every requested service another
     partner holds today; a missing choice is refused (the page the customer saw is stale).
     Accepting again for the same customer changes nothing and says so (`already`).
     """
     decisions = decisions or {}
-    _check_admin(user, customer)
+    _check_admin(customer, by=by)
     try:
         with transaction.atomic():
             inv = _lock(invitation, delivery)
@@ -242,11 +242,11 @@ def invitation_accept(
             if existing is not None:
                 return AcceptanceResult(acceptance=existing, already=True)
             _refuse_unusable(inv)
-            _refuse_wrong_recipient(inv, user)
+            _refuse_wrong_recipient(inv, by=by)
             _refuse_inactive_partners(inv)
 
             relationship, created = relationship_get_or_create(
-                customer=customer, provider=inv.provider, reseller=inv.reseller, accepted_by=user
+                customer=customer, provider=inv.provider, reseller=inv.reseller, by=by
             )
             outcomes: dict[str, str] = {}
             granted, moved = [], []
@@ -280,7 +280,7 @@ def invitation_accept(
                     partner=row.recipient,
                     provisioning=provisioning,
                     support=support,
-                    granted_by=user,
+                    by=by,
                     confirm_move=row.state == "other",
                     relationship=relationship,
                     acting_customer=customer,
@@ -300,13 +300,13 @@ def invitation_accept(
                 customer=customer,
                 relationship=relationship,
                 outcome=Acceptance.Outcome.ACCEPTED,
-                user=user,
+                user=by,
                 decisions=outcomes,
             )
             partners = _concerned_partners(inv, delivery)
             audit_record(
                 action="invitation.accepted",
-                actor=user,
+                actor=by,
                 acting_customer=customer,
                 target=inv,
                 partners=partners + [c.previous.partner for c in moved],
@@ -325,7 +325,7 @@ def invitation_accept(
                 "relationship": relationship,
                 "granted": granted,
                 "kept": [c for c, o in outcomes.items() if o == Outcome.KEPT],
-                "user": user,
+                "user": by,
             }
             for partner in partners:
                 notify_partner(
@@ -359,13 +359,13 @@ class DeclineResult:
 def invitation_decline(
     *,
     invitation: Invitation,
-    user,
+    by,
     customer: Customer | None = None,
     delivery: Delivery | None = None,
 ) -> DeclineResult:
     """Record that the customer declined. Nothing else changes; the link stays usable."""
     if customer is not None:
-        _check_admin(user, customer)
+        _check_admin(customer, by=by)
     with transaction.atomic():
         inv = _lock(invitation, delivery)
         if (
@@ -383,9 +383,9 @@ def invitation_decline(
                 code="accepted",
             )
         _refuse_unusable(inv)
-        _refuse_wrong_recipient(inv, user)
+        _refuse_wrong_recipient(inv, by=by)
         existing = Acceptance.objects.filter(
-            invitation=inv, customer=customer, user=user, outcome=Acceptance.Outcome.DECLINED
+            invitation=inv, customer=customer, user=by, outcome=Acceptance.Outcome.DECLINED
         ).first()
         if existing is not None:
             return DeclineResult(acceptance=existing, already=True)
@@ -394,12 +394,12 @@ def invitation_decline(
             delivery=delivery,
             customer=customer,
             outcome=Acceptance.Outcome.DECLINED,
-            user=user,
+            user=by,
         )
         partners = _concerned_partners(inv, delivery)
         audit_record(
             action="invitation.declined",
-            actor=user,
+            actor=by,
             acting_customer=customer,
             target=inv,
             partners=partners,
