@@ -50,7 +50,7 @@ def tailspin(cast):
 
 
 def accept(cast, invitation, **kwargs):
-    kwargs.setdefault("user", cast.customer_admin)
+    kwargs.setdefault("by", cast.customer_admin)
     kwargs.setdefault("customer", cast.customer)
     return invitation_accept(invitation=invitation, **kwargs)
 
@@ -130,7 +130,7 @@ def test_accepting_twice_a_single_use_link_says_already_accepted_not_used(cast, 
 
 def test_only_a_customer_admin_can_accept(cast, invitation):
     with pytest.raises(ValidationError) as exc:
-        accept(cast, invitation, user=cast.provider_admin)
+        accept(cast, invitation, by=cast.provider_admin)
     assert exc.value.code == "not_admin"
     assert nothing_changed(invitation)
 
@@ -142,7 +142,7 @@ def test_a_personal_invitation_is_accepted_only_by_its_recipient(cast, services)
     other_admin = factories.make_user("colleague@northwind.test")
     CustomerMembership.objects.create(user=other_admin, customer=cast.customer)
     with pytest.raises(ValidationError) as exc:
-        accept(cast, invitation, user=other_admin)
+        accept(cast, invitation, by=other_admin)
     assert exc.value.code == "wrong_recipient"
     assert nothing_changed(invitation)
     assert not accept(cast, invitation).already  # the recipient, any letter case
