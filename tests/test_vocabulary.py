@@ -1,6 +1,8 @@
 """The typed vocabulary: permissions and audit actions come from one registry each, and a
 name that is not registered fails loudly instead of silently denying or mislabelling."""
 
+import importlib
+import inspect
 import re
 from pathlib import Path
 
@@ -74,3 +76,81 @@ def test_an_unknown_permission_raises_instead_of_denying(cast):
     assert membership.has_perm("customers.view") is True
     with pytest.raises(ValueError):
         membership.has_perm("customer.view")
+
+
+# ------------------------------------------------------------------------------
+# The actor argument
+# ------------------------------------------------------------------------------
+OLD_ACTOR_NAMES = {
+    "created_by",
+    "invited_by",
+    "granted_by",
+    "removed_by",
+    "ended_by",
+    "sent_by",
+    "revoked_by",
+    "imported_by",
+    "accepted_by",
+    "added_by",
+}
+
+# Functions whose `user` is not the person acting but the one acted upon or asked about.
+USER_IS_NOT_THE_ACTOR = {
+    # the account whose password changes (the actor is that same person)
+    "apps.accounts.services.user_set_password",
+    # the person made a member; the operator adding them is `by`
+    "apps.customers.services.customer_membership_add",
+    "apps.partners.services.team.membership_add",
+    # the owner of the notifications and preferences
+    "apps.notifications.services.notifications_mark_read",
+    "apps.notifications.services.notification_preferences_set",
+    "apps.notifications.services.email_preferences",
+    # a question about someone's membership, asked of whoever is given
+    "apps.invitations.services._is_member",
+}
+
+
+def _service_modules():
+    paths = [
+        *(ROOT / "apps").glob("*/services.py"),
+        *(ROOT / "apps").glob("*/services/*.py"),
+        ROOT / "apps" / "invitations" / "acceptance.py",
+    ]
+    names = [
+        ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        for path in paths
+    ]
+    return [importlib.import_module(name) for name in sorted(names)]
+
+
+def _service_functions():
+    for module in _service_modules():
+        for name, function in vars(module).items():
+            if inspect.isfunction(function) and function.__module__ == module.__name__:
+                yield f"{module.__name__}.{name}", inspect.signature(function).parameters
+
+
+def test_every_service_names_its_actor_by():
+    functions = dict(_service_functions())
+    assert "apps.invitations.acceptance.invitation_accept" in functions
+    assert "apps.partners.services.team.team_invite" in functions
+    old_names = {name: sorted(OLD_ACTOR_NAMES & set(params)) for name, params in functions.items()}
+    assert {name: found for name, found in old_names.items() if found} == {}
+    actor_named_user = {
+        name
+        for name, params in functions.items()
+        if "user" in params and name not in USER_IS_NOT_THE_ACTOR
+    }
+    assert actor_named_user == set()
+    not_keyword_only = {
+        name
+        for name, params in functions.items()
+        if "by" in params and params["by"].kind is not inspect.Parameter.KEYWORD_ONLY
+    }
+    assert not_keyword_only == set()
+
+
+def test_the_user_allow_list_names_functions_that_take_a_user():
+    functions = dict(_service_functions())
+    for name in USER_IS_NOT_THE_ACTOR:
+        assert "user" in functions[name], name

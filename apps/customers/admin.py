@@ -345,7 +345,7 @@ class ResellerRelationshipAdmin(ServiceErrorsAsMessagesMixin, admin.ModelAdmin):
                 queryset.select_related("customer", "provider"),
                 lambda relationship: relationship_end(
                     relationship=relationship,
-                    ended_by=request.user,
+                    by=request.user,
                     reason=form.cleaned_data["reason"],
                 ),
                 lambda n: gettext("%(count)s relationship(s) ended.") % {"count": n},
@@ -480,7 +480,7 @@ class DelegatedAdminGrantAdmin(
             partner=data["partner"],
             provisioning=data.get("provisioning", False),
             support=data.get("support", False),
-            granted_by=request.user,
+            by=request.user,
         ).grant
 
     def save_model(self, request, obj, form, change):
@@ -511,7 +511,7 @@ class DelegatedAdminGrantAdmin(
                 queryset.select_related("customer", "service", "partner"),
                 lambda grant: grant_remove(
                     grant=grant,
-                    removed_by=request.user,
+                    by=request.user,
                     note=form.cleaned_data["reason"],
                     reason=DelegatedAdminGrant.RevokeReason.OPERATOR,
                 ),

@@ -318,7 +318,7 @@ class DelegatedAdminGrant(models.Model):
         verbose_name_plural = _("delegated admin grants")
         ordering = ["-granted_at"]
         constraints = [
-            # DESIGN rule 5: at most one partner holds DAP per service per customer
+            # docs/product.md rule 5: at most one partner holds DAP per service per customer
             models.UniqueConstraint(
                 fields=["customer", "service"],
                 condition=Q(revoked_at__isnull=True),

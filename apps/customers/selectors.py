@@ -114,14 +114,6 @@ class ServicePartnerRow:
     # (partner of record or None, purchase channel label, number of subscriptions, seats)
     subscriptions: list[tuple] = field(default_factory=list)
 
-    @property
-    def partners_of_record(self) -> list[Partner]:
-        seen = {}
-        for partner, *_rest in self.subscriptions:
-            if partner is not None:
-                seen.setdefault(partner.pk, partner)
-        return list(seen.values())
-
 
 def customer_services(customer: Customer) -> QuerySet[Service]:
     """Services offered today plus any the customer has a subscription or a grant for."""

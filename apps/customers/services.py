@@ -1,7 +1,7 @@
 """Writes for customers, reseller relationships, delegated admin grants and subscriptions.
 
 Each function runs in one transaction, records its audit events in it and schedules its
-emails for after the commit. Rule 7 of DESIGN.md: nothing here changes a Subscription except
+emails for after the commit. Rule 7 of docs/product.md: nothing here changes a Subscription except
 the operator's import.
 """
 
@@ -143,7 +143,7 @@ def relationship_get_or_create(
     customer: Customer,
     provider: Partner,
     reseller: Partner | None = None,
-    accepted_by=None,
+    by=None,
 ) -> tuple[ResellerRelationship, bool]:
     """The active provider-owned relationship with this reseller attached, created if none."""
     if not provider.is_provider:
@@ -163,11 +163,11 @@ def relationship_get_or_create(
             customer=customer,
             provider=provider,
             reseller=reseller,
-            accepted_by=accepted_by,
+            accepted_by=by,
         )
         audit_record(
             action="relationship.created",
-            actor=accepted_by,
+            actor=by,
             acting_customer=customer,
             target=relationship,
             partners=[provider, reseller],
@@ -183,7 +183,7 @@ def relationship_get_or_create(
 def relationship_end(
     *,
     relationship: ResellerRelationship,
-    ended_by,
+    by,
     reason: str,
     acting_partner: Partner | None = None,
 ) -> ResellerRelationship:
@@ -211,7 +211,7 @@ def relationship_end(
         now = timezone.now()
         rel.state = ResellerRelationship.State.ENDED
         rel.ended_at = now
-        rel.ended_by = ended_by
+        rel.ended_by = by
         rel.end_reason = reason[:500]
         rel.save(update_fields=["state", "ended_at", "ended_by", "end_reason"])
         grants = list(
@@ -221,10 +221,10 @@ def relationship_end(
             .order_by("service__position", "service__name")
         )
         for grant in grants:
-            _revoke(grant, by=ended_by, reason=RevokeReason.RELATIONSHIP_ENDED, note=reason, at=now)
+            _revoke(grant, by=by, reason=RevokeReason.RELATIONSHIP_ENDED, note=reason, at=now)
             audit_record(
                 action="grant.removed",
-                actor=ended_by,
+                actor=by,
                 acting_partner=acting_partner,
                 target=grant,
                 partners=[grant.partner, rel.provider],
@@ -238,14 +238,14 @@ def relationship_end(
             )
         audit_record(
             action="relationship.ended",
-            actor=ended_by,
+            actor=by,
             acting_partner=acting_partner,
             target=rel,
             partners=[rel.provider, rel.reseller],
             customer=rel.customer,
             data={"reason": reason, "revoked_grants": [g.pk for g in grants]},
         )
-        notify_relationship_ended(relationship=rel, revoked=grants, reason=reason, by=ended_by)
+        notify_relationship_ended(relationship=rel, revoked=grants, reason=reason, by=by)
     return rel
 
 
@@ -276,7 +276,7 @@ def grant_set(
     partner: Partner,
     provisioning: bool,
     support: bool,
-    granted_by,
+    by,
     confirm_move: bool = False,
     relationship: ResellerRelationship | None = None,
     acting_customer: Customer | None = None,
@@ -284,7 +284,7 @@ def grant_set(
 ) -> GrantChange:
     """Give `partner` delegated admin for `service` of `customer`.
 
-    When another partner holds it, this is a move (DESIGN rule 5): refused unless
+    When another partner holds it, this is a move (docs/product.md rule 5): refused unless
     `confirm_move`, then the old grant is revoked ("moved") and the new one created in the
     same transaction. The partner must work with the customer: the provider of an active
     relationship, or a reseller in an active partnership with such a provider.
@@ -327,7 +327,7 @@ def grant_set(
             current.save(update_fields=["provisioning", "support"])
             audit_record(
                 action="grant.updated",
-                actor=granted_by,
+                actor=by,
                 acting_customer=acting_customer,
                 target=current,
                 partners=[partner],
@@ -335,7 +335,7 @@ def grant_set(
                 data={"service": service.code, "scopes_before": before, "scopes": scopes},
             )
             if notify:
-                notify_grant(grant=current, kind="updated", by=granted_by)
+                notify_grant(grant=current, kind="updated", by=by)
             return GrantChange("updated", current)
         if current is not None and not confirm_move:
             raise ValidationError(
@@ -359,7 +359,7 @@ def grant_set(
         if current is not None:
             _revoke(
                 current,
-                by=granted_by,
+                by=by,
                 reason=RevokeReason.MOVED,
                 note=_("Moved to %(partner)s") % {"partner": partner.name},
                 at=now,
@@ -371,7 +371,7 @@ def grant_set(
             relationship=relationship,
             provisioning=provisioning,
             support=support,
-            granted_by=granted_by,
+            granted_by=by,
             granted_at=now,
         )
         data = {
@@ -383,7 +383,7 @@ def grant_set(
         if current is not None:
             audit_record(
                 action="grant.moved",
-                actor=granted_by,
+                actor=by,
                 acting_customer=acting_customer,
                 target=grant,
                 partners=[current.partner, partner],
@@ -393,7 +393,7 @@ def grant_set(
         else:
             audit_record(
                 action="grant.created",
-                actor=granted_by,
+                actor=by,
                 acting_customer=acting_customer,
                 target=grant,
                 partners=[partner],
@@ -401,23 +401,23 @@ def grant_set(
                 data=data,
             )
         if notify:
-            notify_grant(grant=grant, kind="received", previous=current, by=granted_by)
+            notify_grant(grant=grant, kind="received", previous=current, by=by)
             if current is not None:
-                notify_grant(grant=current, kind="moved_away", successor=grant, by=granted_by)
+                notify_grant(grant=current, kind="moved_away", successor=grant, by=by)
     return GrantChange("moved" if current is not None else "created", grant, current)
 
 
 def grant_remove(
     *,
     grant: DelegatedAdminGrant,
-    removed_by,
+    by,
     note: str,
     reason: str = RevokeReason.REMOVED,
     acting_customer: Customer | None = None,
     acting_partner: Partner | None = None,
     notify: bool = True,
 ) -> DelegatedAdminGrant:
-    """Revoke delegated admin. The relationship stays in place (DESIGN rule 8)."""
+    """Revoke delegated admin. The relationship stays in place (docs/product.md rule 8)."""
     note = (note or "").strip()
     if reason == RevokeReason.REMOVED and not note:
         raise ValidationError({"note": _("Give a reason for removing delegated admin.")})
@@ -430,10 +430,10 @@ def grant_remove(
         )
         if not locked.is_active:
             raise ValidationError(_("This delegated admin was already removed."), code="revoked")
-        _revoke(locked, by=removed_by, reason=reason, note=note)
+        _revoke(locked, by=by, reason=reason, note=note)
         audit_record(
             action="grant.removed",
-            actor=removed_by,
+            actor=by,
             acting_customer=acting_customer,
             acting_partner=acting_partner,
             target=locked,
@@ -447,10 +447,10 @@ def grant_remove(
             },
         )
         if notify:
-            notify_grant(grant=locked, kind="removed", by=removed_by)
+            notify_grant(grant=locked, kind="removed", by=by)
             if acting_customer is None:
                 # removed by the operator or a partner: the customer hears about it too
-                notify_grant_removed_to_customer(grant=locked, by=removed_by)
+                notify_grant_removed_to_customer(grant=locked, by=by)
     return locked
 
 
@@ -489,7 +489,7 @@ def _choice(value: str, choices) -> str | None:
     return None
 
 
-def subscription_import(*, rows: list[dict[str, str]], imported_by=None) -> ImportResult:
+def subscription_import(*, rows: list[dict[str, str]], by=None) -> ImportResult:
     """Create or update subscriptions from CSV-like rows, all or nothing.
 
     Columns: customer (tenant domain or customer ID), service (code), subscription_id, offer,
@@ -633,7 +633,7 @@ def subscription_import(*, rows: list[dict[str, str]], imported_by=None) -> Impo
             updated += not is_new
             audit_record(
                 action="subscription.imported",
-                actor=imported_by,
+                actor=by,
                 target=subscription,
                 partners=[subscription.partner_of_record],
                 customer=subscription.customer,

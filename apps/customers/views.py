@@ -129,7 +129,7 @@ class GrantSetView(CustomerMixin, FormView):
                 partner=partner,
                 provisioning=provisioning,
                 support=support,
-                granted_by=self.request.user,
+                by=self.request.user,
                 confirm_move=True,
                 acting_customer=self.customer,
             )
@@ -183,7 +183,7 @@ class GrantRemoveView(CustomerMixin, FormView):
         try:
             grant_remove(
                 grant=grant,
-                removed_by=self.request.user,
+                by=self.request.user,
                 note=form.cleaned_data["note"],
                 acting_customer=self.customer,
             )
@@ -309,7 +309,7 @@ class RelationshipEndView(PartnerMixin, FormView):
         try:
             relationship_end(
                 relationship=relationship,
-                ended_by=self.request.user,
+                by=self.request.user,
                 reason=form.cleaned_data["reason"],
                 acting_partner=self.partner,
             )

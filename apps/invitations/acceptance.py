@@ -1,4 +1,4 @@
-"""A customer's answer to an invitation (DESIGN.md flow 4).
+"""A customer's answer to an invitation (docs/product.md flow 4).
 
 Accepting creates or reuses the provider-owned relationship with the reseller attached,
 creates (or, where the customer chose so, moves) the delegated admin grants, counts one use of
@@ -8,6 +8,7 @@ second one sees the link used (or the acceptance already recorded).
 """
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -23,6 +24,15 @@ from apps.customers.services import customer_create, grant_set, relationship_get
 from apps.partners.models import Partner, ResellerPartnership
 
 from .models import Acceptance, Delivery, Invitation
+
+
+class PreviewState(StrEnum):
+    """What accepting would change for one requested service."""
+
+    NEW = "new"  # nobody holds delegated admin for it
+    SAME = "same"  # the recipient already holds it with these scopes
+    EXTEND = "extend"  # the recipient holds it with fewer scopes
+    OTHER = "other"  # another partner holds it: the customer decides
 
 
 class Decision:
@@ -52,22 +62,16 @@ class ServicePreview:
     holder: DelegatedAdminGrant | None = None
 
     @property
-    def state(self) -> str:
-        """new: nobody holds it; same: the recipient already holds it with these scopes;
-        extend: the recipient holds it with fewer scopes; other: another partner holds it."""
+    def state(self) -> PreviewState:
         if self.holder is None:
-            return "new"
+            return PreviewState.NEW
         if self.holder.partner_id != self.recipient.pk:
-            return "other"
+            return PreviewState.OTHER
         if (self.provisioning and not self.holder.provisioning) or (
             self.support and not self.holder.support
         ):
-            return "extend"
-        return "same"
-
-    @property
-    def needs_decision(self) -> bool:
-        return self.state == "other"
+            return PreviewState.EXTEND
+        return PreviewState.SAME
 
     @property
     def scopes(self) -> list[str]:
@@ -141,9 +145,9 @@ def _refuse_unusable(invitation: Invitation) -> None:
         )
 
 
-def _refuse_wrong_recipient(invitation: Invitation, user) -> None:
+def _refuse_wrong_recipient(invitation: Invitation, *, by) -> None:
     if invitation.kind == Invitation.Kind.PERSONAL and (
-        (user.email or "").lower() != (invitation.recipient_email or "").lower()
+        (by.email or "").lower() != (invitation.recipient_email or "").lower()
     ):
         raise ValidationError(
             _(
@@ -179,8 +183,8 @@ def _refuse_inactive_partners(invitation: Invitation) -> None:
         )
 
 
-def _check_admin(user, customer: Customer) -> None:
-    if not CustomerMembership.objects.filter(user=user, customer=customer).exists():
+def _check_admin(customer: Customer, *, by) -> None:
+    if not CustomerMembership.objects.filter(user=by, customer=customer).exists():
         raise ValidationError(
             _("You are not an admin of this customer organization."), code="not_admin"
         )
@@ -216,19 +220,19 @@ def _invitation_url(invitation: Invitation, partner: Partner) -> str:
 def invitation_accept(
     *,
     invitation: Invitation,
-    user,
+    by,
     customer: Customer,
     decisions: dict[str, str] | None = None,
     delivery: Delivery | None = None,
 ) -> AcceptanceResult:
-    """Accept `invitation` for `customer` (which `user` administers).
+    """Accept `invitation` for `customer` (which `by` administers).
 
     `decisions` maps a service code to "move" or "keep" for every requested service another
     partner holds today; a missing choice is refused (the page the customer saw is stale).
     Accepting again for the same customer changes nothing and says so (`already`).
     """
     decisions = decisions or {}
-    _check_admin(user, customer)
+    _check_admin(customer, by=by)
     try:
         with transaction.atomic():
             inv = _lock(invitation, delivery)
@@ -242,20 +246,20 @@ def invitation_accept(
             if existing is not None:
                 return AcceptanceResult(acceptance=existing, already=True)
             _refuse_unusable(inv)
-            _refuse_wrong_recipient(inv, user)
+            _refuse_wrong_recipient(inv, by=by)
             _refuse_inactive_partners(inv)
 
             relationship, created = relationship_get_or_create(
-                customer=customer, provider=inv.provider, reseller=inv.reseller, accepted_by=user
+                customer=customer, provider=inv.provider, reseller=inv.reseller, by=by
             )
             outcomes: dict[str, str] = {}
             granted, moved = [], []
             for row in acceptance_preview(invitation=inv, customer=customer):
                 code = row.service.code
-                if row.state == "same":
+                if row.state == PreviewState.SAME:
                     outcomes[code] = Outcome.UNCHANGED
                     continue
-                if row.state == "other":
+                if row.state == PreviewState.OTHER:
                     choice = decisions.get(code)
                     if choice not in (Decision.MOVE, Decision.KEEP):
                         raise ValidationError(
@@ -271,7 +275,7 @@ def invitation_accept(
                         outcomes[code] = Outcome.KEPT
                         continue
                 provisioning, support = row.provisioning, row.support
-                if row.state == "extend":
+                if row.state == PreviewState.EXTEND:
                     provisioning = provisioning or row.holder.provisioning
                     support = support or row.holder.support
                 change = grant_set(
@@ -280,8 +284,8 @@ def invitation_accept(
                     partner=row.recipient,
                     provisioning=provisioning,
                     support=support,
-                    granted_by=user,
-                    confirm_move=row.state == "other",
+                    by=by,
+                    confirm_move=row.state == PreviewState.OTHER,
                     relationship=relationship,
                     acting_customer=customer,
                     notify=False,
@@ -300,13 +304,13 @@ def invitation_accept(
                 customer=customer,
                 relationship=relationship,
                 outcome=Acceptance.Outcome.ACCEPTED,
-                user=user,
+                user=by,
                 decisions=outcomes,
             )
             partners = _concerned_partners(inv, delivery)
             audit_record(
                 action="invitation.accepted",
-                actor=user,
+                actor=by,
                 acting_customer=customer,
                 target=inv,
                 partners=partners + [c.previous.partner for c in moved],
@@ -325,7 +329,7 @@ def invitation_accept(
                 "relationship": relationship,
                 "granted": granted,
                 "kept": [c for c, o in outcomes.items() if o == Outcome.KEPT],
-                "user": user,
+                "user": by,
             }
             for partner in partners:
                 notify_partner(
@@ -359,13 +363,13 @@ class DeclineResult:
 def invitation_decline(
     *,
     invitation: Invitation,
-    user,
+    by,
     customer: Customer | None = None,
     delivery: Delivery | None = None,
 ) -> DeclineResult:
     """Record that the customer declined. Nothing else changes; the link stays usable."""
     if customer is not None:
-        _check_admin(user, customer)
+        _check_admin(customer, by=by)
     with transaction.atomic():
         inv = _lock(invitation, delivery)
         if (
@@ -383,9 +387,9 @@ def invitation_decline(
                 code="accepted",
             )
         _refuse_unusable(inv)
-        _refuse_wrong_recipient(inv, user)
+        _refuse_wrong_recipient(inv, by=by)
         existing = Acceptance.objects.filter(
-            invitation=inv, customer=customer, user=user, outcome=Acceptance.Outcome.DECLINED
+            invitation=inv, customer=customer, user=by, outcome=Acceptance.Outcome.DECLINED
         ).first()
         if existing is not None:
             return DeclineResult(acceptance=existing, already=True)
@@ -394,12 +398,12 @@ def invitation_decline(
             delivery=delivery,
             customer=customer,
             outcome=Acceptance.Outcome.DECLINED,
-            user=user,
+            user=by,
         )
         partners = _concerned_partners(inv, delivery)
         audit_record(
             action="invitation.declined",
-            actor=user,
+            actor=by,
             acting_customer=customer,
             target=inv,
             partners=partners,

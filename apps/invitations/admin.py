@@ -189,7 +189,7 @@ class InvitationAdmin(AddThroughServiceMixin, admin.ModelAdmin):
         data = form.cleaned_data
         return invitation_create(
             provider=data["provider"],
-            created_by=request.user,
+            by=request.user,
             reseller=data.get("reseller"),
             kind=data["kind"],
             recipient_email=data.get("recipient_email", ""),
@@ -243,7 +243,7 @@ class InvitationAdmin(AddThroughServiceMixin, admin.ModelAdmin):
         revoked = already = 0
         for invitation in queryset.select_related("provider", "reseller"):
             try:
-                invitation_revoke(invitation=invitation, revoked_by=request.user)
+                invitation_revoke(invitation=invitation, by=request.user)
             except ValidationError:
                 already += 1
             else:

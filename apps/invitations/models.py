@@ -317,10 +317,6 @@ class Delivery(models.Model):
         return f"{self.invitation.public_id} → {self.email}"
 
     @property
-    def is_forward(self) -> bool:
-        return self.sent_by_partner_id != self.invitation.provider_id
-
-    @property
     def has_failed(self) -> bool:
         """Tried at least once and never got through."""
         return self.sent_at is None and self.send_attempts > 0

@@ -46,16 +46,14 @@ UNUSABLE_MESSAGES = {
 # Who may do what
 # ------------------------------------------------------------------------------
 def _require_partner_perm(
-    *, user, partner: Partner, perm: str, operator_perm: str | None = None
+    *, by, partner: Partner, perm: str, operator_perm: str | None = None
 ) -> None:
     """Members act through their role (PartnerMembership.has_perm, the one place); operator
     staff who are not members act through Django admin with the model permission
     `operator_perm` (None: members only)."""
     membership = (
-        PartnerMembership.objects.select_related("partner")
-        .filter(user=user, partner=partner)
-        .first()
-        if user is not None and user.is_authenticated
+        PartnerMembership.objects.select_related("partner").filter(user=by, partner=partner).first()
+        if by is not None and by.is_authenticated
         else None
     )
     if membership is not None:
@@ -63,10 +61,10 @@ def _require_partner_perm(
         return
     if (
         operator_perm
-        and user is not None
-        and user.is_authenticated
-        and user.is_staff
-        and user.has_perm(operator_perm)
+        and by is not None
+        and by.is_authenticated
+        and by.is_staff
+        and by.has_perm(operator_perm)
     ):
         return
     raise PermissionDenied(_("You do not act for this organization."))
@@ -102,7 +100,7 @@ def _clean_email(value: str) -> str:
 def invitation_create(
     *,
     provider: Partner,
-    created_by,
+    by,
     kind: str = Invitation.Kind.OPEN,
     reseller: Partner | None = None,
     recipient_email: str = "",
@@ -122,7 +120,7 @@ def invitation_create(
     """
     _require_provider(provider)
     _require_partner_perm(
-        user=created_by,
+        by=by,
         partner=provider,
         perm="invitations.create",
         operator_perm="invitations.add_invitation",
@@ -229,15 +227,15 @@ def invitation_create(
             message=message,
             expires_at=now + timedelta(days=valid_days),
             max_uses=max_uses,
-            created_by=created_by if getattr(created_by, "is_authenticated", False) else None,
+            created_by=by if getattr(by, "is_authenticated", False) else None,
             created_at=now,
         )
         if requests_dap:
             invitation.services.set(services)
         audit_record(
             action="invitation.created",
-            actor=created_by,
-            acting_partner=provider if _is_member(created_by, provider) else None,
+            actor=by,
+            acting_partner=provider if _is_member(by, provider) else None,
             target=invitation,
             target_repr=str(invitation),
             partners=_concerned(invitation),
@@ -255,14 +253,14 @@ def invitation_create(
             },
         )
         if reseller is not None:
-            _notify_reseller(invitation, by=created_by)
+            _notify_reseller(invitation, by=by)
         if send_to_recipient:
             _create_deliveries(
                 invitation=invitation,
                 partner=provider,
-                sent_by=created_by,
+                by=by,
                 emails=[recipient_email],
-                message=_default_delivery_message(invitation, provider, created_by),
+                message=_default_delivery_message(invitation, provider, by=by),
             )
     return invitation
 
@@ -328,8 +326,8 @@ def parse_email_list(value: str | Iterable[str]) -> list[str]:
     return emails
 
 
-def _default_delivery_message(invitation: Invitation, partner: Partner, sent_by) -> str:
-    name = sent_by.get_full_name() if getattr(sent_by, "is_authenticated", False) else ""
+def _default_delivery_message(invitation: Invitation, partner: Partner, *, by) -> str:
+    name = by.get_full_name() if getattr(by, "is_authenticated", False) else ""
     return default_message(invitation=invitation, sender_partner=partner, sender_name=name)
 
 
@@ -345,9 +343,9 @@ def _lock_usable(invitation: Invitation) -> Invitation:
     return locked
 
 
-def _require_can_send(*, invitation: Invitation, partner: Partner, sent_by) -> None:
+def _require_can_send(*, invitation: Invitation, partner: Partner, by) -> None:
     _require_partner_perm(
-        user=sent_by,
+        by=by,
         partner=partner,
         perm="invitations.send",
     )
@@ -356,14 +354,14 @@ def _require_can_send(*, invitation: Invitation, partner: Partner, sent_by) -> N
 
 
 def _create_deliveries(
-    *, invitation: Invitation, partner: Partner, sent_by, emails: list[str], message: str
+    *, invitation: Invitation, partner: Partner, by, emails: list[str], message: str
 ) -> list[Delivery]:
     """Rows and their emails in the outbox, in one transaction: a mail server that is down
     loses nothing, and the request never waits on it."""
     # A recipient who is a user gets their language; anyone else the sender's.
-    locales = locales_for(emails, fallback_language=getattr(sent_by, "language", ""))
+    locales = locales_for(emails, fallback_language=getattr(by, "language", ""))
     forward = partner.pk != invitation.provider_id
-    user = sent_by if getattr(sent_by, "is_authenticated", False) else None
+    user = by if getattr(by, "is_authenticated", False) else None
     deliveries = []
     for email in emails:
         delivery = Delivery.objects.create(
@@ -393,7 +391,7 @@ def delivery_send(
     *,
     invitation: Invitation,
     partner: Partner,
-    sent_by,
+    by,
     emails: str | Iterable[str],
     message: str = "",
 ) -> list[Delivery]:
@@ -402,7 +400,7 @@ def delivery_send(
     The provider's staff deliver; a reseller's staff forward (Delivery.sent_by_partner is the
     reseller). The emails go through the outbox; the outcome is recorded on the delivery.
     """
-    _require_can_send(invitation=invitation, partner=partner, sent_by=sent_by)
+    _require_can_send(invitation=invitation, partner=partner, by=by)
     addresses = parse_email_list(emails)
     message = (message or "").strip()
     if len(message) > DELIVERY_MESSAGE_MAX_LENGTH:
@@ -424,19 +422,19 @@ def delivery_send(
                     code="personal",
                 )
         return _create_deliveries(
-            invitation=locked, partner=partner, sent_by=sent_by, emails=addresses, message=message
+            invitation=locked, partner=partner, by=by, emails=addresses, message=message
         )
 
 
-def delivery_resend(*, delivery: Delivery, partner: Partner, sent_by) -> Delivery:
+def delivery_resend(*, delivery: Delivery, partner: Partner, by) -> Delivery:
     """Send one delivery again (same link), e.g. after the mail server failed."""
-    _require_can_send(invitation=delivery.invitation, partner=partner, sent_by=sent_by)
+    _require_can_send(invitation=delivery.invitation, partner=partner, by=by)
     if delivery.sent_by_partner_id != partner.pk:
         raise PermissionDenied(_("Only the organization that sent this email can resend it."))
     with transaction.atomic():
         invitation = _lock_usable(delivery.invitation)
         locked = Delivery.objects.select_for_update().get(pk=delivery.pk)
-        user = sent_by if getattr(sent_by, "is_authenticated", False) else None
+        user = by if getattr(by, "is_authenticated", False) else None
         audit_record(
             action="invitation.resent",
             actor=user,
@@ -470,10 +468,10 @@ def delivery_queue_email(*, delivery: Delivery) -> None:
 # ------------------------------------------------------------------------------
 # Revoke
 # ------------------------------------------------------------------------------
-def invitation_revoke(*, invitation: Invitation, revoked_by) -> Invitation:
+def invitation_revoke(*, invitation: Invitation, by) -> Invitation:
     """Make the invitation (and every delivery's link) unusable at once."""
     _require_partner_perm(
-        user=revoked_by,
+        by=by,
         partner=invitation.provider,
         perm="invitations.manage",
         operator_perm="invitations.change_invitation",
@@ -488,12 +486,12 @@ def invitation_revoke(*, invitation: Invitation, revoked_by) -> Invitation:
             raise ValidationError(_("This invitation is already revoked."), code="revoked")
         locked.status = Invitation.Status.REVOKED
         locked.revoked_at = timezone.now()
-        locked.revoked_by = revoked_by if getattr(revoked_by, "is_authenticated", False) else None
+        locked.revoked_by = by if getattr(by, "is_authenticated", False) else None
         locked.save(update_fields=["status", "revoked_at", "revoked_by"])
         audit_record(
             action="invitation.revoked",
-            actor=revoked_by,
-            acting_partner=locked.provider if _is_member(revoked_by, locked.provider) else None,
+            actor=by,
+            acting_partner=locked.provider if _is_member(by, locked.provider) else None,
             target=locked,
             target_repr=str(locked),
             partners=_concerned(locked),
@@ -505,7 +503,7 @@ def invitation_revoke(*, invitation: Invitation, revoked_by) -> Invitation:
 # ------------------------------------------------------------------------------
 # What opening a link records
 # ------------------------------------------------------------------------------
-def delivery_record_open(*, delivery: Delivery, user=None) -> bool:
+def delivery_record_open(*, delivery: Delivery, by=None) -> bool:
     """Set the delivery's first-opened time, once; True (and one audit event) the first time."""
     with transaction.atomic():
         now = timezone.now()
@@ -518,7 +516,7 @@ def delivery_record_open(*, delivery: Delivery, user=None) -> bool:
         invitation = delivery.invitation
         audit_record(
             action="invitation.opened",
-            actor=user,
+            actor=by,
             target=invitation,
             target_repr=str(invitation),
             partners=[*_concerned(invitation), delivery.sent_by_partner],
@@ -534,7 +532,7 @@ DEAD_LINK_ACTIONS = {
 
 
 def invitation_record_dead_link_use(
-    *, invitation: Invitation, problem: str, delivery: Delivery | None = None, user=None
+    *, invitation: Invitation, problem: str, delivery: Delivery | None = None, by=None
 ) -> bool:
     """One audit event for an attempt to use a revoked or expired link (other problems
     record nothing: an unknown or tampered link names no invitation we could attribute)."""
@@ -544,7 +542,7 @@ def invitation_record_dead_link_use(
     with transaction.atomic():
         audit_record(
             action=action,
-            actor=user,
+            actor=by,
             target=invitation,
             target_repr=str(invitation),
             partners=_concerned(invitation),

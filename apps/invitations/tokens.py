@@ -1,4 +1,4 @@
-"""Invitation links are bearer secrets (DESIGN.md §5).
+"""Invitation links are bearer secrets (docs/product.md §5).
 
 A link is `<prefix><key>.<signature>`: `key` is 128 random bits stored on the invitation (or
 delivery), `signature` an HMAC-SHA256 of it made with SECRET_KEY (django.core.signing.Signer,

@@ -78,7 +78,7 @@ class InvitationCreateView(PartnerMixin, FormView):
     def form_valid(self, form):
         try:
             invitation = invitation_create(
-                provider=self.partner, created_by=self.request.user, **form.service_arguments()
+                provider=self.partner, by=self.request.user, **form.service_arguments()
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
@@ -159,7 +159,7 @@ class InvitationSendView(InvitationDetailView):
                 deliveries = delivery_send(
                     invitation=invitation,
                     partner=self.partner,
-                    sent_by=request.user,
+                    by=request.user,
                     emails=form.cleaned_data["emails"],
                     message=form.cleaned_data["message"],
                 )
@@ -210,7 +210,7 @@ class InvitationRevokeView(PartnerMixin, View):
     def post(self, request, *args, **kwargs):
         invitation = invitation_get(partner=self.partner, public_id=kwargs["invitation_id"])
         try:
-            invitation_revoke(invitation=invitation, revoked_by=request.user)
+            invitation_revoke(invitation=invitation, by=request.user)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -233,7 +233,7 @@ class DeliveryResendView(PartnerMixin, View):
             partner=self.partner, invitation=invitation, delivery_id=kwargs["delivery_id"]
         )
         try:
-            delivery_resend(delivery=delivery, partner=self.partner, sent_by=request.user)
+            delivery_resend(delivery=delivery, partner=self.partner, by=request.user)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:

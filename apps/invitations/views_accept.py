@@ -94,7 +94,7 @@ class AcceptView(View):
             result = invitation_accept(
                 invitation=link.invitation,
                 delivery=link.delivery,
-                user=request.user,
+                by=request.user,
                 customer=customer,
                 decisions=decisions,
             )
@@ -139,7 +139,7 @@ class DeclineView(View):
             result = invitation_decline(
                 invitation=link.invitation,
                 delivery=link.delivery,
-                user=request.user,
+                by=request.user,
                 customer=customer,
             )
         except ValidationError as exc:

@@ -1,4 +1,4 @@
-"""The public side of an invitation link (DESIGN.md §5).
+"""The public side of an invitation link (docs/product.md §5).
 
 GET /i/<token>/ moves the token into the session and redirects to /i/, so the secret never
 stays in the address bar, the history, a Referer header or an access log. The landing page
@@ -50,13 +50,13 @@ def landing(request):
                 invitation=invitation,
                 problem=resolution.problem,
                 delivery=resolution.delivery,
-                user=user,
+                by=user,
             )
         return _same_origin_referrer(render_link_problem(request, resolution.problem))
     invitation = resolution.invitation
     delivery = resolution.delivery
     if delivery is not None and delivery.first_opened_at is None:
-        delivery_record_open(delivery=delivery, user=user)
+        delivery_record_open(delivery=delivery, by=user)
     context = {
         "invitation": invitation,
         "delivery": delivery,

@@ -90,7 +90,7 @@ class PartnerAdmin(ServiceErrorsAsMessagesMixin, admin.ModelAdmin):
                     contact_email=form.cleaned_data["contact_email"],
                     country=form.cleaned_data["country"],
                     status=form.cleaned_data["status"],
-                    created_by=request.user,
+                    by=request.user,
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
@@ -286,7 +286,7 @@ class TeamInvitationAdmin(AddThroughServiceMixin, ServiceErrorsAsMessagesMixin, 
     def add_through_service(self, request, form):
         data = form.cleaned_data
         return services.team_invite(
-            partner=data["partner"], invited_by=request.user, email=data["email"], role=data["role"]
+            partner=data["partner"], by=request.user, email=data["email"], role=data["role"]
         )
 
     @admin.action(description=_("Resend selected invitations (new link)"), permissions=["change"])
@@ -375,7 +375,7 @@ class ResellerPartnershipAdmin(
         data = form.cleaned_data
         return services.partnership_invite(
             provider=data["provider"],
-            invited_by=request.user,
+            by=request.user,
             email=data["invited_email"],
             reseller=data.get("reseller"),
         )

@@ -239,10 +239,6 @@ class TeamInvitation(models.Model):
         return str(self.Status(self.status).label)
 
     @property
-    def is_pending(self) -> bool:
-        return self.status == self.Status.PENDING
-
-    @property
     def is_open(self) -> bool:
         """Pending or expired: it can still be resent or revoked."""
         return self.status in (self.Status.PENDING, self.Status.EXPIRED)

@@ -16,7 +16,7 @@ from .auditors import AUDITORS_GROUP, grant_view_permissions
 
 
 def auditor_add(
-    *, email: str, display_name: str = "", password: str | None = None, added_by=None
+    *, email: str, display_name: str = "", password: str | None = None, by=None
 ) -> tuple[Any, bool]:
     """Make someone an operator auditor: staff (may sign in to the admin), in the Auditors group
     (view-only), never a superuser. Creates the user when the email is new; a new user without
@@ -59,7 +59,7 @@ def auditor_add(
         if not was_auditor:
             audit_record(
                 action="auditor.added",
-                actor=added_by,
+                actor=by,
                 target=user,
                 data={"group": AUDITORS_GROUP, "created": created},
             )

@@ -91,7 +91,7 @@ def test_a_chinese_browser_opens_an_invitation_link_and_reads_it_in_chinese(
     make_partnership(provider, reseller)
     invitation = invitation_create(
         provider=provider,
-        created_by=admin,
+        by=admin,
         reseller=reseller,
         requests_dap=True,
         services=[services["office365"]],

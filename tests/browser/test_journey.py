@@ -1,4 +1,4 @@
-"""DESIGN.md §4 from end to end, in Chromium, as the people involved would do it: by clicking
+"""docs/product.md §4 from end to end, in Chromium, as the people involved would do it: by clicking
 and typing on the pages the live server renders, reading links from the emails the portal sends.
 
 Only what exists before the story begins is built directly: the service catalog, the operator

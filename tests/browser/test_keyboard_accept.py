@@ -23,7 +23,7 @@ def test_a_customer_admin_signs_in_and_accepts_with_tab_space_and_enter(
     office, azure = services["office365"], services["azure"]
     # Northwind works with Contoso directly today, and Contoso holds delegated admin for Azure
     relationship, _ = relationship_get_or_create(
-        customer=cast.customer, provider=cast.provider, accepted_by=cast.customer_admin
+        customer=cast.customer, provider=cast.provider, by=cast.customer_admin
     )
     grant_set(
         customer=cast.customer,
@@ -31,13 +31,13 @@ def test_a_customer_admin_signs_in_and_accepts_with_tab_space_and_enter(
         partner=cast.provider,
         provisioning=True,
         support=False,
-        granted_by=cast.customer_admin,
+        by=cast.customer_admin,
         relationship=relationship,
         notify=False,
     )
     invitation = invitation_create(
         provider=cast.provider,
-        created_by=cast.provider_admin,
+        by=cast.provider_admin,
         reseller=cast.reseller,
         requests_dap=True,
         services=[office, azure],

@@ -28,7 +28,7 @@ def for_fabrikam(cast, services) -> Invitation:
     """Contoso's open invitation for its reseller Fabrikam, asking DAP for Office 365."""
     return invitation_create(
         provider=cast.provider,
-        created_by=cast.provider_admin,
+        by=cast.provider_admin,
         reseller=cast.reseller,
         requests_dap=True,
         services=[services["office365"]],
@@ -127,7 +127,7 @@ def test_a_second_customer_admin_opening_a_used_personal_link_is_told_it_was_use
     CustomerMembership.objects.create(user=colleague, customer=cast.customer)
     invitation_create(
         provider=cast.provider,
-        created_by=cast.provider_admin,
+        by=cast.provider_admin,
         kind=Invitation.Kind.PERSONAL,
         recipient_email=cast.customer_admin.email,
         send_to_recipient=True,

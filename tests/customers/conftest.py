@@ -22,6 +22,6 @@ def relationship(cast):
         customer=cast.customer,
         provider=cast.provider,
         reseller=cast.reseller,
-        accepted_by=cast.customer_admin,
+        by=cast.customer_admin,
     )
     return rel

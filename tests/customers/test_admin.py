@@ -28,7 +28,7 @@ def grant(cast, services, relationship):
         partner=cast.reseller,
         provisioning=True,
         support=True,
-        granted_by=cast.customer_admin,
+        by=cast.customer_admin,
     ).grant
 
 

@@ -34,7 +34,7 @@ def give(cast, services, partner=None, code="office365", **kwargs):
         customer=cast.customer,
         service=services[code],
         partner=partner or cast.reseller,
-        granted_by=cast.customer_admin,
+        by=cast.customer_admin,
         acting_customer=cast.customer,
         **kwargs,
     )
@@ -95,7 +95,7 @@ def test_ending_a_relationship_revokes_only_the_grants_obtained_through_it(
     with django_capture_on_commit_callbacks(execute=True):
         relationship_end(
             relationship=relationship,
-            ended_by=cast.provider_admin,
+            by=cast.provider_admin,
             reason="Contract ended",
             acting_partner=cast.provider,
         )
@@ -116,7 +116,7 @@ def test_a_reseller_cannot_end_a_relationship(cast, relationship):
     with pytest.raises(ValidationError) as exc:
         relationship_end(
             relationship=relationship,
-            ended_by=cast.reseller_admin,
+            by=cast.reseller_admin,
             reason="We quit",
             acting_partner=cast.reseller,
         )
@@ -129,7 +129,7 @@ def test_ending_a_relationship_needs_a_reason(cast, relationship):
     with pytest.raises(ValidationError) as exc:
         relationship_end(
             relationship=relationship,
-            ended_by=cast.provider_admin,
+            by=cast.provider_admin,
             reason="  ",
             acting_partner=cast.provider,
         )
@@ -137,9 +137,9 @@ def test_ending_a_relationship_needs_a_reason(cast, relationship):
 
 
 def test_ending_a_relationship_twice_is_refused(cast, relationship):
-    relationship_end(relationship=relationship, ended_by=cast.provider_admin, reason="Done")
+    relationship_end(relationship=relationship, by=cast.provider_admin, reason="Done")
     with pytest.raises(ValidationError, match="already ended"):
-        relationship_end(relationship=relationship, ended_by=cast.provider_admin, reason="Again")
+        relationship_end(relationship=relationship, by=cast.provider_admin, reason="Again")
 
 
 # ------------------------------------------------------------------------------
@@ -264,10 +264,8 @@ def test_delegated_admin_changes_never_touch_a_subscription(cast, services, rela
     before = Subscription.objects.values().get(pk=subscription.pk)
     give(cast, services)
     give(cast, services, partner=tailspin, confirm_move=True)
-    grant_remove(
-        grant=DelegatedAdminGrant.objects.active().get(), removed_by=cast.customer_admin, note="x"
-    )
-    relationship_end(relationship=relationship, ended_by=cast.provider_admin, reason="Done")
+    grant_remove(grant=DelegatedAdminGrant.objects.active().get(), by=cast.customer_admin, note="x")
+    relationship_end(relationship=relationship, by=cast.provider_admin, reason="Done")
     assert Subscription.objects.values().get(pk=subscription.pk) == before
 
 
@@ -284,7 +282,7 @@ def test_the_database_refuses_a_second_active_grant_for_a_service(cast, services
 
 def test_the_database_allows_a_new_grant_once_the_old_one_is_revoked(cast, services, relationship):
     grant = give(cast, services).grant
-    grant_remove(grant=grant, removed_by=cast.customer_admin, note="Switching")
+    grant_remove(grant=grant, by=cast.customer_admin, note="Switching")
     DelegatedAdminGrant.objects.create(
         customer=cast.customer, service=services["office365"], partner=cast.provider, support=True
     )
@@ -302,7 +300,7 @@ def test_removing_delegated_admin_keeps_the_relationship_and_tells_the_partner(
     with django_capture_on_commit_callbacks(execute=True):
         grant_remove(
             grant=grant,
-            removed_by=cast.customer_admin,
+            by=cast.customer_admin,
             note="We manage it ourselves",
             acting_customer=cast.customer,
         )
@@ -321,7 +319,7 @@ def test_removing_delegated_admin_keeps_the_relationship_and_tells_the_partner(
 def test_removing_delegated_admin_needs_a_reason(cast, services, relationship):
     grant = give(cast, services).grant
     with pytest.raises(ValidationError) as exc:
-        grant_remove(grant=grant, removed_by=cast.customer_admin, note="")
+        grant_remove(grant=grant, by=cast.customer_admin, note="")
     assert "note" in exc.value.message_dict
     grant.refresh_from_db()
     assert grant.is_active
@@ -329,6 +327,6 @@ def test_removing_delegated_admin_needs_a_reason(cast, services, relationship):
 
 def test_removing_delegated_admin_twice_is_refused(cast, services, relationship):
     grant = give(cast, services).grant
-    grant_remove(grant=grant, removed_by=cast.customer_admin, note="Once")
+    grant_remove(grant=grant, by=cast.customer_admin, note="Once")
     with pytest.raises(ValidationError, match="already removed"):
-        grant_remove(grant=grant, removed_by=cast.customer_admin, note="Twice")
+        grant_remove(grant=grant, by=cast.customer_admin, note="Twice")

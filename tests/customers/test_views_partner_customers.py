@@ -39,7 +39,7 @@ def give(cast, services, partner, code):
         partner=partner,
         provisioning=True,
         support=False,
-        granted_by=cast.customer_admin,
+        by=cast.customer_admin,
     ).grant
 
 

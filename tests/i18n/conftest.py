@@ -40,7 +40,7 @@ def world(cast, services) -> World:
         customer=cast.customer,
         provider=cast.provider,
         reseller=cast.reseller,
-        accepted_by=cast.customer_admin,
+        by=cast.customer_admin,
     )
     relationship.started_at = WHEN
     relationship.save(update_fields=["started_at"])

@@ -82,7 +82,7 @@ def test_an_invitation_email_is_in_the_recipients_language(
         delivery_send(
             invitation=world.invitation,
             partner=world.cast.provider,
-            sent_by=world.cast.provider_admin,
+            by=world.cast.provider_admin,
             emails=["admin@adventure.test"],
         )
     (message,) = mail.outbox
@@ -109,7 +109,7 @@ def test_a_team_invitation_to_a_new_address_is_in_the_senders_language(
     ):
         team_invite(
             partner=cast.provider,
-            invited_by=cast.provider_admin,
+            by=cast.provider_admin,
             acting_partner=cast.provider,
             email="new.colleague@contoso.test",
             role=Role.SALES_AGENT,
@@ -133,7 +133,7 @@ def test_a_team_invitation_to_a_known_user_is_in_their_language(
     with translation.override("en"), django_capture_on_commit_callbacks(execute=True):
         team_invite(
             partner=cast.provider,
-            invited_by=cast.provider_admin,
+            by=cast.provider_admin,
             acting_partner=cast.provider,
             email="Liu.Yang@example.test",
             role=Role.HELPDESK_AGENT,
@@ -200,7 +200,7 @@ def test_the_invitation_email_dates_are_in_the_recipients_time_zone(
         delivery_send(
             invitation=world.invitation,
             partner=world.cast.provider,
-            sent_by=world.cast.provider_admin,
+            by=world.cast.provider_admin,
             emails=["rome@adventure.test", "new@adventure.test"],
         )
     bodies = {m.to[0]: m.body for m in mail.outbox}

@@ -60,7 +60,7 @@ def every_email_action(client, cast, services, invitation):
         customer=cast.customer,
         provider=cast.provider,
         reseller=cast.reseller,
-        accepted_by=cast.customer_admin,
+        by=cast.customer_admin,
     )
     grant = grant_set(
         customer=cast.customer,
@@ -68,7 +68,7 @@ def every_email_action(client, cast, services, invitation):
         partner=cast.reseller,
         provisioning=True,
         support=True,
-        granted_by=cast.customer_admin,
+        by=cast.customer_admin,
     ).grant
     client.force_login(cast.reseller_admin)
     yield (

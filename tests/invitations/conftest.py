@@ -25,7 +25,7 @@ def dap_invitation(cast, services):
     """Contoso → Fabrikam, open, asking DAP (provisioning + support) for Office 365 and Azure."""
     return invitation_create(
         provider=cast.provider,
-        created_by=cast.provider_admin,
+        by=cast.provider_admin,
         reseller=cast.reseller,
         requests_dap=True,
         services=[services["office365"], services["azure"]],

@@ -51,7 +51,7 @@ def test_a_single_use_link_accepted_by_two_customers_at_once_is_used_once(cast, 
     customers = [factories.make_customer(admin=admin) for admin in admins]
     results = run_together(
         [
-            lambda a=a, c=c: invitation_accept(invitation=invitation, user=a, customer=c)
+            lambda a=a, c=c: invitation_accept(invitation=invitation, by=a, customer=c)
             for a, c in zip(admins, customers, strict=True)
         ]
     )
@@ -79,7 +79,7 @@ def test_a_double_submit_by_one_customer_accepts_once(cast, services):
     results = run_together(
         [
             lambda: invitation_accept(
-                invitation=invitation, user=cast.customer_admin, customer=cast.customer
+                invitation=invitation, by=cast.customer_admin, customer=cast.customer
             )
             for _ in range(3)
         ]

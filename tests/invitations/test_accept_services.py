@@ -50,7 +50,7 @@ def tailspin(cast):
 
 
 def accept(cast, invitation, **kwargs):
-    kwargs.setdefault("user", cast.customer_admin)
+    kwargs.setdefault("by", cast.customer_admin)
     kwargs.setdefault("customer", cast.customer)
     return invitation_accept(invitation=invitation, **kwargs)
 
@@ -130,7 +130,7 @@ def test_accepting_twice_a_single_use_link_says_already_accepted_not_used(cast, 
 
 def test_only_a_customer_admin_can_accept(cast, invitation):
     with pytest.raises(ValidationError) as exc:
-        accept(cast, invitation, user=cast.provider_admin)
+        accept(cast, invitation, by=cast.provider_admin)
     assert exc.value.code == "not_admin"
     assert nothing_changed(invitation)
 
@@ -142,7 +142,7 @@ def test_a_personal_invitation_is_accepted_only_by_its_recipient(cast, services)
     other_admin = factories.make_user("colleague@northwind.test")
     CustomerMembership.objects.create(user=other_admin, customer=cast.customer)
     with pytest.raises(ValidationError) as exc:
-        accept(cast, invitation, user=other_admin)
+        accept(cast, invitation, by=other_admin)
     assert exc.value.code == "wrong_recipient"
     assert nothing_changed(invitation)
     assert not accept(cast, invitation).already  # the recipient, any letter case
@@ -176,10 +176,10 @@ def test_a_use_limited_link_is_never_over_used(cast, services):
         admin = factories.make_user(f"admin{n}@example.test")
         customer = factories.make_customer(admin=admin)
         if n < 2:
-            invitation_accept(invitation=invitation, user=admin, customer=customer)
+            invitation_accept(invitation=invitation, by=admin, customer=customer)
         else:
             with pytest.raises(ValidationError) as exc:
-                invitation_accept(invitation=invitation, user=admin, customer=customer)
+                invitation_accept(invitation=invitation, by=admin, customer=customer)
             assert exc.value.code == "used"
     invitation.refresh_from_db()
     assert invitation.use_count == 2
@@ -231,7 +231,7 @@ def tailspin_holds_office(cast, services, tailspin):
         partner=tailspin,
         provisioning=True,
         support=False,
-        granted_by=cast.customer_admin,
+        by=cast.customer_admin,
     ).grant
 
 
@@ -288,7 +288,7 @@ def test_a_service_the_recipient_already_holds_is_unchanged_or_extended(cast, in
             partner=cast.reseller,
             provisioning=True,
             support=support,
-            granted_by=cast.customer_admin,
+            by=cast.customer_admin,
         )
     result = accept(cast, invitation)
     assert result.outcomes == {"office365": "unchanged", "azure": "granted"}
@@ -304,7 +304,7 @@ def test_declining_is_recorded_and_changes_nothing_else(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         result = invitation_decline(
-            invitation=invitation, user=cast.customer_admin, customer=cast.customer
+            invitation=invitation, by=cast.customer_admin, customer=cast.customer
         )
     assert result.acceptance.outcome == "declined"
     assert actions() == ["invitation.declined"]
@@ -313,7 +313,7 @@ def test_declining_is_recorded_and_changes_nothing_else(
     assert not ResellerRelationship.objects.exists()
     assert sorted(m.to[0] for m in mail.outbox) == ["admin@contoso.test", "admin@fabrikam.test"]
     again = invitation_decline(
-        invitation=invitation, user=cast.customer_admin, customer=cast.customer
+        invitation=invitation, by=cast.customer_admin, customer=cast.customer
     )
     assert again.already
     assert Acceptance.objects.count() == 1
@@ -322,7 +322,7 @@ def test_declining_is_recorded_and_changes_nothing_else(
 def test_declining_after_accepting_is_refused(cast, invitation):
     accept(cast, invitation)
     with pytest.raises(ValidationError) as exc:
-        invitation_decline(invitation=invitation, user=cast.customer_admin, customer=cast.customer)
+        invitation_decline(invitation=invitation, by=cast.customer_admin, customer=cast.customer)
     assert exc.value.code == "accepted"
 
 
@@ -330,7 +330,7 @@ def test_declining_a_revoked_invitation_is_refused(cast, invitation):
     Invitation.objects.filter(pk=invitation.pk).update(status="revoked", revoked_at=timezone.now())
     invitation.refresh_from_db()
     with pytest.raises(ValidationError):
-        invitation_decline(invitation=invitation, user=cast.customer_admin)
+        invitation_decline(invitation=invitation, by=cast.customer_admin)
     assert not Acceptance.objects.exists()
 
 

@@ -71,7 +71,7 @@ def test_a_customer_admin_sees_todays_holder_and_what_accepting_changes(
         partner=tailspin,
         provisioning=True,
         support=False,
-        granted_by=cast.customer_admin,
+        by=cast.customer_admin,
     )
     client.force_login(cast.customer_admin)
     response = landing(open_link(client, invitation))
@@ -119,7 +119,7 @@ def test_a_personal_invitation_for_someone_else_offers_no_accept_button(client, 
 def test_the_panel_says_when_the_organization_already_accepted(client, cast, invitation):
     from apps.invitations.acceptance import invitation_accept
 
-    invitation_accept(invitation=invitation, user=cast.customer_admin, customer=cast.customer)
+    invitation_accept(invitation=invitation, by=cast.customer_admin, customer=cast.customer)
     client.force_login(cast.customer_admin)
     html = landing(open_link(client, invitation)).content.decode()
     assert "already accepted this invitation" in html
@@ -195,7 +195,7 @@ def test_a_held_service_without_a_choice_is_refused(client, cast, services, invi
         partner=cast.provider,
         provisioning=True,
         support=False,
-        granted_by=cast.customer_admin,
+        by=cast.customer_admin,
     )
     client.force_login(cast.customer_admin)
     open_link(client, invitation)

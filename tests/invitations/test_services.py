@@ -38,7 +38,7 @@ def concerned(event):
 # ------------------------------------------------------------------------------
 @pytest.mark.parametrize("role", ["provider_admin", "provider_agent", "provider_sales"])
 def test_provider_staff_who_may_create_create_an_invitation(cast, role):
-    invitation = invitation_create(provider=cast.provider, created_by=getattr(cast, role))
+    invitation = invitation_create(provider=cast.provider, by=getattr(cast, role))
     assert invitation.provider == cast.provider
     assert invitation.kind == Invitation.Kind.OPEN
     assert invitation.effective_status == "active"
@@ -47,12 +47,12 @@ def test_provider_staff_who_may_create_create_an_invitation(cast, role):
 def test_a_direct_partner_creates_invitations_too(cast):
     direct = factories.make_partner("Direct Co", kind=Partner.Kind.DIRECT_PARTNER)
     user = factories.make_member(direct, Role.SALES_AGENT)
-    assert invitation_create(provider=direct, created_by=user).provider == direct
+    assert invitation_create(provider=direct, by=user).provider == direct
 
 
 def test_a_reseller_is_refused_with_the_clear_message(cast):
     with pytest.raises(ValidationError) as exc:
-        invitation_create(provider=cast.reseller, created_by=cast.reseller_admin)
+        invitation_create(provider=cast.reseller, by=cast.reseller_admin)
     assert str(DENIED_MESSAGES["invitations.create"]) in exc.value.messages
     assert not Invitation.objects.exists()
     assert not events("invitation.created").exists()
@@ -60,30 +60,30 @@ def test_a_reseller_is_refused_with_the_clear_message(cast):
 
 def test_a_reseller_cannot_pass_its_provider_as_provider(cast):
     with pytest.raises(PermissionDenied):
-        invitation_create(provider=cast.provider, created_by=cast.reseller_admin)
+        invitation_create(provider=cast.provider, by=cast.reseller_admin)
     assert not Invitation.objects.exists()
 
 
 def test_a_helpdesk_agent_is_refused(cast):
     with pytest.raises(PermissionDenied):
-        invitation_create(provider=cast.provider, created_by=cast.provider_helpdesk)
+        invitation_create(provider=cast.provider, by=cast.provider_helpdesk)
     assert not Invitation.objects.exists()
 
 
 def test_an_outsider_is_refused(cast):
     with pytest.raises(PermissionDenied):
-        invitation_create(provider=cast.provider, created_by=cast.outsider)
+        invitation_create(provider=cast.provider, by=cast.outsider)
 
 
 def test_a_suspended_provider_cannot_create(cast):
     Partner.objects.filter(pk=cast.provider.pk).update(status=Partner.Status.SUSPENDED)
     cast.provider.refresh_from_db()
     with pytest.raises(ValidationError):
-        invitation_create(provider=cast.provider, created_by=cast.provider_admin)
+        invitation_create(provider=cast.provider, by=cast.provider_admin)
 
 
 def test_operator_staff_may_create_for_a_provider(cast):
-    invitation = invitation_create(provider=cast.provider, created_by=cast.staff)
+    invitation = invitation_create(provider=cast.provider, by=cast.staff)
     assert invitation.created_by == cast.staff
 
 
@@ -97,7 +97,7 @@ def test_the_invitation_for_an_active_reseller_gives_it_the_dap(dap_invitation, 
 def test_an_own_link_gives_the_dap_to_the_provider(cast, services):
     invitation = invitation_create(
         provider=cast.provider,
-        created_by=cast.provider_admin,
+        by=cast.provider_admin,
         requests_dap=True,
         services=[services["azure"]],
         dap_support=True,
@@ -117,9 +117,7 @@ def test_an_own_link_gives_the_dap_to_the_provider(cast, services):
 def test_a_reseller_without_an_active_partnership_is_refused(cast, state):
     ResellerPartnership.objects.filter(provider=cast.provider).update(state=state)
     with pytest.raises(ValidationError) as exc:
-        invitation_create(
-            provider=cast.provider, created_by=cast.provider_admin, reseller=cast.reseller
-        )
+        invitation_create(provider=cast.provider, by=cast.provider_admin, reseller=cast.reseller)
     assert "reseller" in exc.value.message_dict
 
 
@@ -127,19 +125,19 @@ def test_another_providers_reseller_is_refused(cast):
     stranger = factories.make_reseller("Stranger Resale")
     factories.make_partnership(cast.other_provider, stranger)
     with pytest.raises(ValidationError) as exc:
-        invitation_create(provider=cast.provider, created_by=cast.provider_admin, reseller=stranger)
+        invitation_create(provider=cast.provider, by=cast.provider_admin, reseller=stranger)
     assert "not an active reseller" in exc.value.message_dict["reseller"][0]
 
 
 def test_a_personal_invitation_needs_a_recipient_and_is_single_use(cast):
     with pytest.raises(ValidationError) as exc:
         invitation_create(
-            provider=cast.provider, created_by=cast.provider_admin, kind=Invitation.Kind.PERSONAL
+            provider=cast.provider, by=cast.provider_admin, kind=Invitation.Kind.PERSONAL
         )
     assert "recipient_email" in exc.value.message_dict
     invitation = invitation_create(
         provider=cast.provider,
-        created_by=cast.provider_admin,
+        by=cast.provider_admin,
         kind=Invitation.Kind.PERSONAL,
         recipient_email=" Admin@Northwind.test ",
     )
@@ -151,7 +149,7 @@ def test_a_personal_invitation_refuses_a_use_limit_above_one(cast):
     with pytest.raises(ValidationError) as exc:
         invitation_create(
             provider=cast.provider,
-            created_by=cast.provider_admin,
+            by=cast.provider_admin,
             kind=Invitation.Kind.PERSONAL,
             recipient_email="a@b.test",
             max_uses=5,
@@ -162,23 +160,21 @@ def test_a_personal_invitation_refuses_a_use_limit_above_one(cast):
 def test_an_open_invitation_has_no_recipient(cast):
     with pytest.raises(ValidationError) as exc:
         invitation_create(
-            provider=cast.provider, created_by=cast.provider_admin, recipient_email="a@b.test"
+            provider=cast.provider, by=cast.provider_admin, recipient_email="a@b.test"
         )
     assert "recipient_email" in exc.value.message_dict
 
 
 def test_an_open_invitation_takes_an_optional_use_limit(cast):
-    invitation = invitation_create(
-        provider=cast.provider, created_by=cast.provider_admin, max_uses=3
-    )
+    invitation = invitation_create(provider=cast.provider, by=cast.provider_admin, max_uses=3)
     assert invitation.max_uses == 3
     with pytest.raises(ValidationError):
-        invitation_create(provider=cast.provider, created_by=cast.provider_admin, max_uses=0)
+        invitation_create(provider=cast.provider, by=cast.provider_admin, max_uses=0)
 
 
 def test_asking_dap_needs_services_and_a_scope(cast, services):
     with pytest.raises(ValidationError) as exc:
-        invitation_create(provider=cast.provider, created_by=cast.provider_admin, requests_dap=True)
+        invitation_create(provider=cast.provider, by=cast.provider_admin, requests_dap=True)
     assert {"services", "dap_provisioning"} <= set(exc.value.message_dict)
 
 
@@ -186,7 +182,7 @@ def test_services_without_asking_dap_are_refused_not_dropped(cast, services):
     with pytest.raises(ValidationError) as exc:
         invitation_create(
             provider=cast.provider,
-            created_by=cast.provider_admin,
+            by=cast.provider_admin,
             services=[services["azure"]],
             dap_support=True,
         )
@@ -200,7 +196,7 @@ def test_a_service_no_longer_offered_is_refused(cast, services):
     with pytest.raises(ValidationError) as exc:
         invitation_create(
             provider=cast.provider,
-            created_by=cast.provider_admin,
+            by=cast.provider_admin,
             requests_dap=True,
             services=[retired],
             dap_support=True,
@@ -212,23 +208,19 @@ def test_expiry_defaults_to_the_setting_and_is_bounded(cast, settings):
     settings.INVITATION_DEFAULT_DAYS = 10
     settings.INVITATION_MAX_DAYS = 20
     before = timezone.now()
-    invitation = invitation_create(provider=cast.provider, created_by=cast.provider_admin)
+    invitation = invitation_create(provider=cast.provider, by=cast.provider_admin)
     assert (
         before + timedelta(days=10) <= invitation.expires_at <= timezone.now() + timedelta(days=10)
     )
     for days in (0, 21, -3):
         with pytest.raises(ValidationError) as exc:
-            invitation_create(
-                provider=cast.provider, created_by=cast.provider_admin, valid_days=days
-            )
+            invitation_create(provider=cast.provider, by=cast.provider_admin, valid_days=days)
         assert "valid_days" in exc.value.message_dict
 
 
 def test_a_message_too_long_is_refused(cast):
     with pytest.raises(ValidationError) as exc:
-        invitation_create(
-            provider=cast.provider, created_by=cast.provider_admin, message="x" * 2001
-        )
+        invitation_create(provider=cast.provider, by=cast.provider_admin, message="x" * 2001)
     assert "message" in exc.value.message_dict
 
 
@@ -245,7 +237,7 @@ def test_a_personal_invitation_can_be_emailed_on_creation(cast, django_capture_o
     with django_capture_on_commit_callbacks(execute=True):
         invitation = invitation_create(
             provider=cast.provider,
-            created_by=cast.provider_sales,
+            by=cast.provider_sales,
             kind=Invitation.Kind.PERSONAL,
             recipient_email="it@northwind.test",
             send_to_recipient=True,
@@ -267,7 +259,7 @@ def test_provider_staff_deliver_one_link_per_address(
         deliveries = delivery_send(
             invitation=dap_invitation,
             partner=cast.provider,
-            sent_by=cast.provider_sales,
+            by=cast.provider_sales,
             emails="a@northwind.test, B@Northwind.test\nb@northwind.test",
             message="Please have a look.",
         )
@@ -298,7 +290,7 @@ def test_an_empty_message_sends_the_ready_text(
         delivery_send(
             invitation=dap_invitation,
             partner=cast.provider,
-            sent_by=cast.provider_admin,
+            by=cast.provider_admin,
             emails=["a@northwind.test"],
         )
     body = mail.outbox[0].body
@@ -313,11 +305,11 @@ def test_a_reseller_forwards_its_providers_invitation(
         (delivery,) = delivery_send(
             invitation=dap_invitation,
             partner=cast.reseller,
-            sent_by=cast.reseller_admin,
+            by=cast.reseller_admin,
             emails=["it@northwind.test"],
         )
     assert delivery.sent_by_partner == cast.reseller
-    assert delivery.is_forward
+    assert delivery.sent_by_partner_id != delivery.invitation.provider_id
     event = events("invitation.forwarded").get()
     assert event.acting_partner == cast.reseller
     assert concerned(event) == {cast.provider.pk, cast.reseller.pk}
@@ -330,7 +322,7 @@ def test_a_reseller_cannot_forward_the_providers_own_link(own_invitation, cast):
         delivery_send(
             invitation=own_invitation,
             partner=cast.reseller,
-            sent_by=cast.reseller_admin,
+            by=cast.reseller_admin,
             emails=["x@y.test"],
         )
     assert not Delivery.objects.exists()
@@ -344,7 +336,7 @@ def test_a_reseller_cannot_forward_another_resellers_invitation(cast):
         delivery_send(
             invitation=invitation,
             partner=cast.reseller,
-            sent_by=cast.reseller_admin,
+            by=cast.reseller_admin,
             emails=["x@y.test"],
         )
 
@@ -358,7 +350,7 @@ def test_a_reseller_whose_partnership_is_not_active_cannot_forward(dap_invitatio
         delivery_send(
             invitation=dap_invitation,
             partner=cast.reseller,
-            sent_by=cast.reseller_admin,
+            by=cast.reseller_admin,
             emails=["x@y.test"],
         )
 
@@ -368,14 +360,14 @@ def test_a_member_must_act_for_the_partner_they_send_for(dap_invitation, cast):
         delivery_send(
             invitation=dap_invitation,
             partner=cast.reseller,
-            sent_by=cast.provider_admin,
+            by=cast.provider_admin,
             emails=["x@y.test"],
         )
     with pytest.raises(PermissionDenied):
         delivery_send(
             invitation=dap_invitation,
             partner=cast.provider,
-            sent_by=cast.provider_helpdesk,
+            by=cast.provider_helpdesk,
             emails=["x@y.test"],
         )
 
@@ -395,7 +387,7 @@ def test_an_unusable_invitation_is_not_sent(cast, problem):
         delivery_send(
             invitation=invitation,
             partner=cast.provider,
-            sent_by=cast.provider_admin,
+            by=cast.provider_admin,
             emails=["x@y.test"],
         )
     assert exc.value.code == problem
@@ -410,7 +402,7 @@ def test_a_personal_invitation_goes_to_its_recipient_only(cast):
         delivery_send(
             invitation=invitation,
             partner=cast.provider,
-            sent_by=cast.provider_admin,
+            by=cast.provider_admin,
             emails=["it@northwind.test", "boss@northwind.test"],
         )
     assert "boss@northwind.test" in exc.value.messages[0]
@@ -418,7 +410,7 @@ def test_a_personal_invitation_goes_to_its_recipient_only(cast):
     delivery_send(
         invitation=invitation,
         partner=cast.provider,
-        sent_by=cast.provider_admin,
+        by=cast.provider_admin,
         emails=["IT@northwind.test"],
     )
     assert invitation.deliveries.count() == 1
@@ -437,7 +429,7 @@ def test_bad_address_lists_are_refused_and_nothing_is_saved(dap_invitation, cast
         delivery_send(
             invitation=dap_invitation,
             partner=cast.provider,
-            sent_by=cast.provider_admin,
+            by=cast.provider_admin,
             emails=emails,
         )
     assert words in exc.value.messages[0]
@@ -454,7 +446,7 @@ def test_the_email_is_in_the_recipients_language_when_known(
         known, unknown = delivery_send(
             invitation=dap_invitation,
             partner=cast.provider,
-            sent_by=cast.provider_admin,
+            by=cast.provider_admin,
             emails=["it@northwind.test", "new@northwind.test"],
         )
     assert known.language == "it"
@@ -471,7 +463,7 @@ def test_without_any_preference_the_senders_current_language_is_used(dap_invitat
         (delivery,) = delivery_send(
             invitation=dap_invitation,
             partner=cast.provider,
-            sent_by=cast.provider_admin,
+            by=cast.provider_admin,
             emails=["new@northwind.test"],
         )
     assert delivery.language == "it"
@@ -482,7 +474,7 @@ def test_emails_leave_only_after_commit(dap_invitation, cast, django_capture_on_
         delivery_send(
             invitation=dap_invitation,
             partner=cast.provider,
-            sent_by=cast.provider_admin,
+            by=cast.provider_admin,
             emails=["a@northwind.test"],
         )
     assert len(callbacks) == 1
@@ -496,7 +488,7 @@ def test_a_mail_server_that_is_down_loses_nothing(
         (delivery,) = delivery_send(
             invitation=dap_invitation,
             partner=cast.provider,
-            sent_by=cast.provider_admin,
+            by=cast.provider_admin,
             emails=["a@northwind.test"],
         )
     delivery.refresh_from_db()
@@ -515,14 +507,14 @@ def test_a_failed_delivery_can_be_retried(
         (delivery,) = delivery_send(
             invitation=dap_invitation,
             partner=cast.provider,
-            sent_by=cast.provider_admin,
+            by=cast.provider_admin,
             emails=["a@northwind.test"],
         )
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     delivery.refresh_from_db()
     link_key = delivery.link_key
     with django_capture_on_commit_callbacks(execute=True):
-        delivery_resend(delivery=delivery, partner=cast.provider, sent_by=cast.provider_admin)
+        delivery_resend(delivery=delivery, partner=cast.provider, by=cast.provider_admin)
     delivery.refresh_from_db()
     assert delivery.sent_at is not None
     assert delivery.last_error == ""
@@ -535,22 +527,22 @@ def test_a_failed_delivery_can_be_retried(
 def test_only_the_sending_organization_resends(dap_invitation, cast):
     delivery = make_delivery(dap_invitation, cast.reseller)
     with pytest.raises(PermissionDenied):
-        delivery_resend(delivery=delivery, partner=cast.provider, sent_by=cast.provider_admin)
+        delivery_resend(delivery=delivery, partner=cast.provider, by=cast.provider_admin)
 
 
 def test_a_revoked_invitation_is_not_resent(dap_invitation, cast):
     delivery = make_delivery(dap_invitation)
-    invitation_revoke(invitation=dap_invitation, revoked_by=cast.provider_admin)
+    invitation_revoke(invitation=dap_invitation, by=cast.provider_admin)
     delivery.invitation.refresh_from_db()
     with pytest.raises(ValidationError):
-        delivery_resend(delivery=delivery, partner=cast.provider, sent_by=cast.provider_admin)
+        delivery_resend(delivery=delivery, partner=cast.provider, by=cast.provider_admin)
 
 
 def test_the_email_of_a_deleted_delivery_is_still_sent_and_records_nothing(dap_invitation, cast):
     (delivery,) = delivery_send(
         invitation=dap_invitation,
         partner=cast.provider,
-        sent_by=cast.provider_admin,
+        by=cast.provider_admin,
         emails=["a@northwind.test"],
     )
     email = OutboundEmail.objects.get(purpose="invitations.delivery", ref=str(delivery.pk))
@@ -566,14 +558,14 @@ def test_resending_replaces_a_copy_still_waiting_for_a_retry(
         (delivery,) = delivery_send(
             invitation=dap_invitation,
             partner=cast.provider,
-            sent_by=cast.provider_admin,
+            by=cast.provider_admin,
             emails=["a@northwind.test"],
         )
     first = OutboundEmail.objects.get(ref=str(delivery.pk))
     assert first.status == OutboundEmail.Status.QUEUED  # a retry is scheduled
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     with django_capture_on_commit_callbacks(execute=True):
-        delivery_resend(delivery=delivery, partner=cast.provider, sent_by=cast.provider_admin)
+        delivery_resend(delivery=delivery, partner=cast.provider, by=cast.provider_admin)
     first.refresh_from_db()
     assert first.status == OutboundEmail.Status.FAILED
     assert deliver(email_id=first.pk) == "skipped"
@@ -586,7 +578,7 @@ def test_resending_replaces_a_copy_still_waiting_for_a_retry(
 @pytest.mark.parametrize("role", ["provider_admin", "provider_agent"])
 def test_admins_and_admin_agents_revoke_at_once(dap_invitation, cast, role):
     delivery = make_delivery(dap_invitation)
-    invitation_revoke(invitation=dap_invitation, revoked_by=getattr(cast, role))
+    invitation_revoke(invitation=dap_invitation, by=getattr(cast, role))
     dap_invitation.refresh_from_db()
     assert dap_invitation.effective_status == "revoked"
     assert dap_invitation.revoked_by == getattr(cast, role)
@@ -603,15 +595,15 @@ def test_admins_and_admin_agents_revoke_at_once(dap_invitation, cast, role):
 )
 def test_others_cannot_revoke(dap_invitation, cast, role):
     with pytest.raises(PermissionDenied):
-        invitation_revoke(invitation=dap_invitation, revoked_by=getattr(cast, role))
+        invitation_revoke(invitation=dap_invitation, by=getattr(cast, role))
     dap_invitation.refresh_from_db()
     assert dap_invitation.status == Invitation.Status.ACTIVE
 
 
 def test_revoking_twice_says_so(dap_invitation, cast):
-    invitation_revoke(invitation=dap_invitation, revoked_by=cast.provider_admin)
+    invitation_revoke(invitation=dap_invitation, by=cast.provider_admin)
     with pytest.raises(ValidationError):
-        invitation_revoke(invitation=dap_invitation, revoked_by=cast.provider_admin)
+        invitation_revoke(invitation=dap_invitation, by=cast.provider_admin)
     assert events("invitation.revoked").count() == 1
 
 

@@ -21,7 +21,7 @@ def give(cast, services, relationship):
             customer=cast.customer,
             service=services[code],
             partner=partner or cast.reseller,
-            granted_by=cast.customer_admin,
+            by=cast.customer_admin,
             acting_customer=cast.customer,
             **kwargs,
         )

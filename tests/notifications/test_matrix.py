@@ -95,7 +95,7 @@ def test_grant_removed_by_the_customer_tells_the_reseller_and_its_provider_with_
     run(
         grant_remove,
         grant=grant,
-        removed_by=cast.customer_admin,
+        by=cast.customer_admin,
         note="We manage it ourselves",
         acting_customer=cast.customer,
     )
@@ -114,7 +114,7 @@ def test_grant_removed_by_the_operator_tells_the_customer_admins_too(cast, give,
     run(
         grant_remove,
         grant=grant,
-        removed_by=cast.staff,
+        by=cast.staff,
         note="Contract ended",
         reason=DelegatedAdminGrant.RevokeReason.OPERATOR,
     )
@@ -132,7 +132,7 @@ def test_relationship_ended_tells_every_partner_concerned_and_the_customer_admin
     run(
         relationship_end,
         relationship=relationship,
-        ended_by=cast.provider_admin,
+        by=cast.provider_admin,
         reason="Contract over",
         acting_partner=cast.provider,
     )
@@ -151,7 +151,7 @@ def test_relationship_ended_tells_every_partner_concerned_and_the_customer_admin
 # ------------------------------------------------------------------------------
 def test_an_invitation_issued_for_a_reseller_tells_it(cast, run, tailspin):
     invitation = run(
-        invitation_create, provider=cast.provider, created_by=cast.provider_admin, reseller=tailspin
+        invitation_create, provider=cast.provider, by=cast.provider_admin, reseller=tailspin
     )
     assert told("invitation.issued") == {"admin@tailspin.test"}
     [notice] = Notification.objects.all()
@@ -160,7 +160,7 @@ def test_an_invitation_issued_for_a_reseller_tells_it(cast, run, tailspin):
 
 
 def test_an_invitation_issued_for_no_reseller_tells_nobody(cast, run):
-    run(invitation_create, provider=cast.provider, created_by=cast.provider_admin)
+    run(invitation_create, provider=cast.provider, by=cast.provider_admin)
     assert not Notification.objects.exists()
     assert mail.outbox == []
 

@@ -24,7 +24,7 @@ def invite_member(django_capture_on_commit_callbacks):
     def _invite(partner, by, email, role=Role.SALES_AGENT):
         with django_capture_on_commit_callbacks(execute=True):
             invitation = services.team_invite(
-                partner=partner, invited_by=by, email=email, role=role, acting_partner=partner
+                partner=partner, by=by, email=email, role=role, acting_partner=partner
             )
         return invitation, token_from_last_email()
 
@@ -39,7 +39,7 @@ def invite_reseller(django_capture_on_commit_callbacks):
         with django_capture_on_commit_callbacks(execute=True):
             partnership = services.partnership_invite(
                 provider=provider,
-                invited_by=by,
+                by=by,
                 email=email,
                 reseller=reseller,
                 acting_partner=provider,

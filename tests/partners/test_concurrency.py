@@ -59,7 +59,7 @@ def test_two_concurrent_acceptances_of_one_team_link_create_one_account_and_memb
     provider = factories.make_provider()
     admin = factories.make_member(provider, Role.GLOBAL_ADMIN)
     invitation = services.team_invite(
-        partner=provider, invited_by=admin, email="new@contoso.test", role=Role.SALES_AGENT
+        partner=provider, by=admin, email="new@contoso.test", role=Role.SALES_AGENT
     )
     monkeypatch.setattr(
         team_services, "team_invitation_problem", slowed(team_services.team_invitation_problem)
@@ -87,7 +87,7 @@ def test_two_resellers_accepting_one_partnership_link_at_once_make_one_partnersh
     first_admin = factories.make_member(first, Role.GLOBAL_ADMIN)
     second_admin = factories.make_member(second, Role.GLOBAL_ADMIN)
     partnership = services.partnership_invite(
-        provider=provider, invited_by=admin, email="someone@resellers.test"
+        provider=provider, by=admin, email="someone@resellers.test"
     )
     monkeypatch.setattr(
         partnership_services,
@@ -96,10 +96,10 @@ def test_two_resellers_accepting_one_partnership_link_at_once_make_one_partnersh
     )
     results = run_at_once(
         lambda: services.partnership_accept(
-            partnership_id=partnership.pk, user=first_admin, reseller=first
+            partnership_id=partnership.pk, by=first_admin, reseller=first
         ),
         lambda: services.partnership_accept(
-            partnership_id=partnership.pk, user=second_admin, reseller=second
+            partnership_id=partnership.pk, by=second_admin, reseller=second
         ),
     )
     assert results.count("ok") == 1

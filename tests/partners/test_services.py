@@ -47,7 +47,7 @@ def test_partner_create_makes_the_partner_and_emails_its_first_global_admin(
             name="Adventure Works",
             kind=Partner.Kind.DIRECT_PARTNER,
             first_admin_email="Boss@AdventureWorks.test",
-            created_by=staff,
+            by=staff,
         )
     assert partner.status == Partner.Status.ACTIVE
     assert partner.contact_email == "boss@adventureworks.test"
@@ -151,7 +151,7 @@ def test_team_invite_refuses_a_current_member_and_creates_nothing(cast):
     with pytest.raises(ValidationError, match="already a member"):
         services.team_invite(
             partner=cast.provider,
-            invited_by=cast.provider_admin,
+            by=cast.provider_admin,
             email="SALES@contoso.test",
             role=Role.ADMIN_AGENT,
         )
@@ -165,7 +165,7 @@ def test_team_invite_refuses_an_address_with_an_open_invitation(cast, invite_mem
     with pytest.raises(ValidationError, match="already open"):
         services.team_invite(
             partner=cast.provider,
-            invited_by=cast.provider_admin,
+            by=cast.provider_admin,
             email="New@Contoso.test",
             role=Role.SALES_AGENT,
         )
@@ -188,7 +188,7 @@ def test_team_invitation_resend_replaces_the_link_and_extends_the_expiry(
     with django_capture_on_commit_callbacks(execute=True):
         services.team_invitation_resend(invitation=invitation, by=cast.provider_admin)
     invitation.refresh_from_db()
-    assert invitation.is_pending
+    assert invitation.status == TeamInvitation.Status.PENDING
     assert invitation.send_count == 2
     assert link_target_for_token(old_token) is None
     assert len(mail.outbox) == 2
@@ -220,7 +220,7 @@ def test_team_invitation_accept_adds_the_member_with_the_invited_role(cast, invi
         cast.provider, cast.provider_admin, "new@contoso.test", Role.ADMIN_AGENT
     )
     user = factories.make_user("new@contoso.test")
-    membership = services.team_invitation_accept(invitation_id=invitation.pk, user=user)
+    membership = services.team_invitation_accept(invitation_id=invitation.pk, by=user)
     assert membership.partner == cast.provider
     assert membership.role == Role.ADMIN_AGENT
     invitation.refresh_from_db()
@@ -244,9 +244,9 @@ def test_team_invitation_accept_can_create_the_account(cast, invite_member):
 def test_team_invitation_accept_refuses_someone_signed_in_with_another_address(cast, invite_member):
     invitation, _ = invite_member(cast.provider, cast.provider_admin, "new@contoso.test")
     with pytest.raises(ValidationError, match="sent to new@contoso.test"):
-        services.team_invitation_accept(invitation_id=invitation.pk, user=cast.outsider)
+        services.team_invitation_accept(invitation_id=invitation.pk, by=cast.outsider)
     assert not PartnerMembership.objects.filter(user=cast.outsider, partner=cast.provider).exists()
-    assert TeamInvitation.objects.get(pk=invitation.pk).is_pending
+    assert TeamInvitation.objects.get(pk=invitation.pk).status == TeamInvitation.Status.PENDING
 
 
 @pytest.mark.parametrize(
@@ -265,7 +265,7 @@ def test_team_invitation_accept_says_why_a_link_no_longer_works(
     TeamInvitation.objects.filter(pk=invitation.pk).update(**spoil)
     user = factories.make_user("new@contoso.test")
     with pytest.raises(ValidationError, match=message):
-        services.team_invitation_accept(invitation_id=invitation.pk, user=user)
+        services.team_invitation_accept(invitation_id=invitation.pk, by=user)
     assert not PartnerMembership.objects.filter(user=user).exists()
 
 
@@ -274,7 +274,7 @@ def test_team_invitation_decline_makes_the_link_unusable(cast, invite_member):
     services.team_invitation_decline(invitation_id=invitation.pk)
     with pytest.raises(ValidationError, match="declined"):
         services.team_invitation_accept(
-            invitation_id=invitation.pk, user=factories.make_user("new@contoso.test")
+            invitation_id=invitation.pk, by=factories.make_user("new@contoso.test")
         )
     assert actions() == ["team.invited", "team.invitation_declined"]
 
@@ -394,7 +394,7 @@ def test_partnership_invite_refuses_a_provider_partnering_with_itself(cast):
     with pytest.raises(ValidationError, match="its own reseller"):
         services.partnership_invite(
             provider=cast.provider,
-            invited_by=cast.provider_admin,
+            by=cast.provider_admin,
             email="x@x.test",
             reseller=cast.provider,
         )
@@ -405,7 +405,7 @@ def test_partnership_invite_refuses_a_non_reseller(cast):
     with pytest.raises(ValidationError, match="not an indirect reseller"):
         services.partnership_invite(
             provider=cast.provider,
-            invited_by=cast.provider_admin,
+            by=cast.provider_admin,
             email="x@x.test",
             reseller=cast.other_provider,
         )
@@ -415,7 +415,7 @@ def test_partnership_invite_refuses_a_reseller_that_is_already_a_partner(cast):
     with pytest.raises(ValidationError, match="already a reseller of Contoso"):
         services.partnership_invite(
             provider=cast.provider,
-            invited_by=cast.provider_admin,
+            by=cast.provider_admin,
             email="x@x.test",
             reseller=cast.reseller,
         )
@@ -427,7 +427,7 @@ def test_partnership_invite_refuses_a_suspended_pair_and_points_to_reactivation(
     with pytest.raises(ValidationError, match="can reactivate it"):
         services.partnership_invite(
             provider=cast.provider,
-            invited_by=cast.provider_admin,
+            by=cast.provider_admin,
             email="x@x.test",
             reseller=cast.reseller,
         )
@@ -439,14 +439,14 @@ def test_partnership_invite_refuses_a_second_open_invitation_to_the_same_address
     invite_reseller(cast.provider, cast.provider_admin, "boss@tailspin.test")
     with pytest.raises(ValidationError, match="already has an open invitation"):
         services.partnership_invite(
-            provider=cast.provider, invited_by=cast.provider_admin, email="BOSS@tailspin.test"
+            provider=cast.provider, by=cast.provider_admin, email="BOSS@tailspin.test"
         )
 
 
 def test_a_reseller_cannot_invite_resellers(cast):
     with pytest.raises(ValidationError, match="Only indirect providers"):
         services.partnership_invite(
-            provider=cast.reseller, invited_by=cast.reseller_admin, email="x@x.test"
+            provider=cast.reseller, by=cast.reseller_admin, email="x@x.test"
         )
 
 
@@ -454,7 +454,7 @@ def test_partnership_accept_for_a_reseller_the_user_administers(cast, invite_res
     tailspin = factories.make_reseller("Tailspin")
     boss = factories.make_member(tailspin, Role.GLOBAL_ADMIN, email="boss@tailspin.test")
     partnership, _ = invite_reseller(cast.provider, cast.provider_admin, "boss@tailspin.test")
-    services.partnership_accept(partnership_id=partnership.pk, user=boss, reseller=tailspin)
+    services.partnership_accept(partnership_id=partnership.pk, by=boss, reseller=tailspin)
     partnership.refresh_from_db()
     assert partnership.state == State.ACTIVE
     assert partnership.reseller == tailspin
@@ -498,7 +498,7 @@ def test_partnership_accept_refuses_someone_who_is_not_global_admin_of_the_resel
     agent = factories.make_member(tailspin, Role.ADMIN_AGENT)
     partnership, _ = invite_reseller(cast.provider, cast.provider_admin, "boss@tailspin.test")
     with pytest.raises(ValidationError, match="Only a Global admin of Tailspin"):
-        services.partnership_accept(partnership_id=partnership.pk, user=agent, reseller=tailspin)
+        services.partnership_accept(partnership_id=partnership.pk, by=agent, reseller=tailspin)
     partnership.refresh_from_db()
     assert partnership.state == State.INVITED
 
@@ -507,7 +507,7 @@ def test_partnership_accept_refuses_a_non_reseller_organization(cast, invite_res
     partnership, _ = invite_reseller(cast.provider, cast.provider_admin, "admin@litware.test")
     with pytest.raises(ValidationError, match="not an indirect reseller"):
         services.partnership_accept(
-            partnership_id=partnership.pk, user=cast.outsider, reseller=cast.other_provider
+            partnership_id=partnership.pk, by=cast.outsider, reseller=cast.other_provider
         )
 
 
@@ -515,7 +515,7 @@ def test_partnership_accept_refuses_a_duplicate_partnership(cast, invite_reselle
     partnership, _ = invite_reseller(cast.provider, cast.provider_admin, "admin@fabrikam.test")
     with pytest.raises(ValidationError, match="already a reseller"):
         services.partnership_accept(
-            partnership_id=partnership.pk, user=cast.reseller_admin, reseller=cast.reseller
+            partnership_id=partnership.pk, by=cast.reseller_admin, reseller=cast.reseller
         )
     partnership.refresh_from_db()
     assert partnership.state == State.INVITED
@@ -531,14 +531,14 @@ def test_an_invitation_naming_a_reseller_is_only_for_that_reseller(cast, invite_
     )
     with pytest.raises(ValidationError, match="This invitation is for Tailspin"):
         services.partnership_accept(
-            partnership_id=partnership.pk, user=cast.reseller_admin, reseller=other
+            partnership_id=partnership.pk, by=cast.reseller_admin, reseller=other
         )
     with pytest.raises(ValidationError, match="This invitation is for Tailspin"):
         services.partnership_accept(
-            partnership_id=partnership.pk, user=cast.reseller_admin, new_reseller_name="New"
+            partnership_id=partnership.pk, by=cast.reseller_admin, new_reseller_name="New"
         )
     services.partnership_accept(
-        partnership_id=partnership.pk, user=cast.reseller_admin, reseller=tailspin
+        partnership_id=partnership.pk, by=cast.reseller_admin, reseller=tailspin
     )
 
 
@@ -549,7 +549,7 @@ def test_an_expired_partnership_link_cannot_be_accepted(cast, invite_reseller):
     )
     with pytest.raises(ValidationError, match="expired"):
         services.partnership_accept(
-            partnership_id=partnership.pk, user=cast.reseller_admin, new_reseller_name="X"
+            partnership_id=partnership.pk, by=cast.reseller_admin, new_reseller_name="X"
         )
 
 
@@ -558,11 +558,11 @@ def test_a_suspended_provider_or_reseller_cannot_take_up_a_partnership(cast, inv
     boss = factories.make_member(tailspin, Role.GLOBAL_ADMIN)
     partnership, _ = invite_reseller(cast.provider, cast.provider_admin, "boss@tailspin.test")
     with pytest.raises(ValidationError, match="Tailspin is suspended"):
-        services.partnership_accept(partnership_id=partnership.pk, user=boss, reseller=tailspin)
+        services.partnership_accept(partnership_id=partnership.pk, by=boss, reseller=tailspin)
     services.partner_suspend(partner=cast.provider)
     with pytest.raises(ValidationError, match="Contoso Distribution is suspended"):
         services.partnership_accept(
-            partnership_id=partnership.pk, user=boss, new_reseller_name="Fresh"
+            partnership_id=partnership.pk, by=boss, new_reseller_name="Fresh"
         )
     partnership.refresh_from_db()
     assert partnership.state == State.INVITED
@@ -571,7 +571,7 @@ def test_a_suspended_provider_or_reseller_cannot_take_up_a_partnership(cast, inv
 
 def test_partnership_decline_records_who_and_when(cast, invite_reseller):
     partnership, _ = invite_reseller(cast.provider, cast.provider_admin, "admin@fabrikam.test")
-    services.partnership_decline(partnership_id=partnership.pk, user=cast.reseller_admin)
+    services.partnership_decline(partnership_id=partnership.pk, by=cast.reseller_admin)
     partnership.refresh_from_db()
     assert partnership.state == State.DECLINED
     assert partnership.responded_by == cast.reseller_admin
@@ -668,7 +668,7 @@ def test_an_ended_pair_can_be_invited_again(cast, invite_reseller):
         cast.provider, cast.provider_admin, "admin@fabrikam.test", reseller=cast.reseller
     )
     services.partnership_accept(
-        partnership_id=partnership.pk, user=cast.reseller_admin, reseller=cast.reseller
+        partnership_id=partnership.pk, by=cast.reseller_admin, reseller=cast.reseller
     )
     assert ResellerPartnership.objects.filter(state=State.ACTIVE).count() == 1
 

@@ -56,10 +56,10 @@ def take(cast, partnership, action):
     provider's Global admin does the rest."""
     if action == "accept":
         return services.partnership_accept(
-            partnership_id=partnership.pk, user=cast.reseller_admin, reseller=cast.reseller
+            partnership_id=partnership.pk, by=cast.reseller_admin, reseller=cast.reseller
         )
     if action == "decline":
-        return services.partnership_decline(partnership_id=partnership.pk, user=cast.reseller_admin)
+        return services.partnership_decline(partnership_id=partnership.pk, by=cast.reseller_admin)
     service = {
         "revoke": services.partnership_invitation_revoke,
         "suspend": services.partnership_suspend,

@@ -46,7 +46,7 @@ def test_opening_a_team_link_moves_it_into_the_session_and_drops_the_token_from_
     assert token not in page.content.decode()
     # opening changes nothing
     assert AuditEvent.objects.count() == events_before
-    assert TeamInvitation.objects.get(pk=invitation.pk).is_pending
+    assert TeamInvitation.objects.get(pk=invitation.pk).status == TeamInvitation.Status.PENDING
 
 
 def test_opening_a_partnership_link_goes_to_its_landing_page(cast, client, invite_reseller):
@@ -223,7 +223,7 @@ def test_the_landing_page_needs_csrf(cast, invite_member):
     csrf_client.get(link(token))
     response = csrf_client.post(TEAM_JOIN, {"action": "decline"})
     assert response.status_code == 403
-    assert TeamInvitation.objects.get().is_pending
+    assert TeamInvitation.objects.get().status == TeamInvitation.Status.PENDING
 
 
 def test_the_first_global_admin_of_a_new_partner_joins_through_the_emailed_link(

@@ -213,7 +213,7 @@ def test_another_organizations_invitation_is_404(cast, client, invite_member):
         reverse("partners:team_invitation_revoke", args=[cast.provider.public_id, invitation.pk])
     )
     assert response.status_code == 404
-    assert TeamInvitation.objects.get().is_pending
+    assert TeamInvitation.objects.get().status == TeamInvitation.Status.PENDING
 
 
 def add_members_and_invitations(partner, start: int, stop: int) -> None:

@@ -20,7 +20,7 @@ def partner_create(
     contact_email: str = "",
     country: str = "CN",
     status: str = Partner.Status.ACTIVE,
-    created_by=None,
+    by=None,
 ) -> tuple[Partner, TeamInvitation]:
     """Create a partner organization and invite its first Global admin (operator staff).
 
@@ -49,7 +49,7 @@ def partner_create(
         )
         audit_record(
             action="partner.created",
-            actor=created_by,
+            actor=by,
             target=partner,
             partners=[partner],
             data={"kind": kind, "status": status, "first_admin_email": first_admin_email},
@@ -58,7 +58,7 @@ def partner_create(
             partner=partner,
             email=first_admin_email,
             role=Role.GLOBAL_ADMIN,
-            invited_by=created_by,
+            by=by,
             acting_partner=None,
             email_template="partners/email/first_admin",
         )

@@ -80,7 +80,7 @@ def _send_partnership_invitation(partnership: ResellerPartnership, token: str) -
 def partnership_invite(
     *,
     provider: Partner,
-    invited_by,
+    by,
     email: str,
     reseller: Partner | None = None,
     acting_partner: Partner | None = None,
@@ -123,7 +123,7 @@ def partnership_invite(
                     state=ResellerPartnership.State.INVITED,
                     invited_email=email,
                     token_hash=token_hash,
-                    invited_by=invited_by,
+                    invited_by=by,
                     invited_at=now,
                     last_sent_at=now,
                     expires_at=_link_expiry(),
@@ -136,7 +136,7 @@ def partnership_invite(
             ) from None
         audit_record(
             action="partnership.invited",
-            actor=invited_by,
+            actor=by,
             acting_partner=acting_partner,
             target=partnership,
             partners=[provider, reseller],
@@ -429,7 +429,7 @@ def partnership_invitation_revoke(
 def partnership_accept(
     *,
     partnership_id: int,
-    user=None,
+    by=None,
     reseller: Partner | None = None,
     new_reseller_name: str = "",
     new_account: NewAccount | None = None,
@@ -442,21 +442,21 @@ def partnership_accept(
     def prepare(partnership: ResellerPartnership) -> Prepared:
         return _accept_prepare(
             partnership,
-            user=user,
+            by=by,
             reseller=reseller,
             new_reseller_name=new_reseller_name,
             new_account=new_account,
         )
 
     return partnership_transition(
-        partnership_id=partnership_id, action="accept", by=user, prepare=prepare
+        partnership_id=partnership_id, action="accept", by=by, prepare=prepare
     )
 
 
 def _accept_prepare(
     partnership: ResellerPartnership,
     *,
-    user,
+    by,
     reseller: Partner | None,
     new_reseller_name: str,
     new_account: NewAccount | None,
@@ -474,8 +474,8 @@ def _accept_prepare(
             _("Choose the reseller organization to accept for, or name a new one.")
         )
     if new_account is not None:
-        user = _create_account(new_account)
-    if user is None or not user.is_authenticated:
+        by = _create_account(new_account)
+    if by is None or not by.is_authenticated:
         raise ValidationError(_("Sign in or create an account to accept."))
     if reseller is None:
         if partnership.reseller_id:
@@ -483,7 +483,7 @@ def _accept_prepare(
                 _("This invitation is for %(name)s; only its Global admins can accept it.")
                 % {"name": partnership.reseller.name}
             )
-        reseller = _reseller_signup(name=new_reseller_name.strip(), user=user)
+        reseller = _reseller_signup(name=new_reseller_name.strip(), by=by)
     else:
         if partnership.reseller_id and partnership.reseller_id != reseller.pk:
             raise ValidationError(
@@ -491,7 +491,7 @@ def _accept_prepare(
                 % {"name": partnership.reseller.name}
             )
         if not PartnerMembership.objects.filter(
-            partner=reseller, user=user, role=Role.GLOBAL_ADMIN
+            partner=reseller, user=by, role=Role.GLOBAL_ADMIN
         ).exists():
             raise ValidationError(
                 _("Only a Global admin of %(name)s can accept for it.") % {"name": reseller.name}
@@ -502,41 +502,39 @@ def _accept_prepare(
             _("%(name)s is suspended by the operator, so it cannot accept partnerships.")
             % {"name": reseller.name}
         )
-    return Prepared(by=user, acting_partner=reseller, values={"reseller": reseller})
+    return Prepared(by=by, acting_partner=reseller, values={"reseller": reseller})
 
 
-def _reseller_signup(*, name: str, user) -> Partner:
+def _reseller_signup(*, name: str, by) -> Partner:
     """A new reseller organization created while accepting a provider's invitation. It waits
     for the operator's approval (pending) before it can change anything."""
     reseller = Partner.objects.create(
         name=name,
         kind=Partner.Kind.INDIRECT_RESELLER,
         status=Partner.Status.PENDING,
-        contact_email=user.email,
+        contact_email=by.email,
     )
     audit_record(
         action="partner.created",
-        actor=user,
+        actor=by,
         target=reseller,
         partners=[reseller],
         data={"kind": reseller.kind, "status": reseller.status, "via": "partnership_invitation"},
     )
-    membership = PartnerMembership.objects.create(
-        user=user, partner=reseller, role=Role.GLOBAL_ADMIN
-    )
+    membership = PartnerMembership.objects.create(user=by, partner=reseller, role=Role.GLOBAL_ADMIN)
     audit_record(
         action="team.joined",
-        actor=user,
+        actor=by,
         acting_partner=reseller,
         target=membership,
         partners=[reseller],
-        data={"email": user.email, "role": Role.GLOBAL_ADMIN, "founder": True},
+        data={"email": by.email, "role": Role.GLOBAL_ADMIN, "founder": True},
     )
     return reseller
 
 
-def partnership_decline(*, partnership_id: int, user=None) -> ResellerPartnership:
-    return partnership_transition(partnership_id=partnership_id, action="decline", by=user)
+def partnership_decline(*, partnership_id: int, by=None) -> ResellerPartnership:
+    return partnership_transition(partnership_id=partnership_id, action="decline", by=by)
 
 
 def partnership_suspend(

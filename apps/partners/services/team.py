@@ -36,7 +36,7 @@ def _team_invitation_create(
     partner: Partner,
     email: str,
     role: str,
-    invited_by,
+    by,
     acting_partner: Partner | None,
     email_template: str = "partners/email/team_invitation",
 ) -> TeamInvitation:
@@ -64,7 +64,7 @@ def _team_invitation_create(
                 email=email,
                 role=role,
                 token_hash=token_hash,
-                invited_by=invited_by,
+                invited_by=by,
                 created_at=now,
                 last_sent_at=now,
                 expires_at=_link_expiry(),
@@ -76,7 +76,7 @@ def _team_invitation_create(
         ) from None
     audit_record(
         action="team.invited",
-        actor=invited_by,
+        actor=by,
         acting_partner=acting_partner,
         target=invitation,
         partners=[partner],
@@ -105,7 +105,7 @@ def _send_team_invitation(invitation: TeamInvitation, token: str, template: str)
 def team_invite(
     *,
     partner: Partner,
-    invited_by,
+    by,
     email: str,
     role: str,
     acting_partner: Partner | None = None,
@@ -121,7 +121,7 @@ def team_invite(
             partner=partner,
             email=email,
             role=role,
-            invited_by=invited_by,
+            by=by,
             acting_partner=acting_partner,
         )
 
@@ -190,7 +190,7 @@ def team_invitation_revoke(
 
 
 def team_invitation_accept(
-    *, invitation_id: int, user=None, new_account: NewAccount | None = None
+    *, invitation_id: int, by=None, new_account: NewAccount | None = None
 ) -> PartnerMembership:
     """Join the organization with the invited role. The signed-in user's email must be the
     invited address; `new_account` creates that account in the same transaction. A second,
@@ -207,36 +207,36 @@ def team_invitation_accept(
                     _("This invitation was sent to %(email)s; sign up with that address.")
                     % {"email": invitation.email}
                 )
-            user = _create_account(new_account)
-        if user is None or not user.is_authenticated:
+            by = _create_account(new_account)
+        if by is None or not by.is_authenticated:
             raise ValidationError(_("Sign in or create an account to accept."))
-        if user.email.lower() != invitation.email.lower():
+        if by.email.lower() != invitation.email.lower():
             raise ValidationError(
                 _(
                     "This invitation was sent to %(invited)s, but you are signed in as "
                     "%(current)s. Sign out and sign in with the invited address."
                 )
-                % {"invited": invitation.email, "current": user.email}
+                % {"invited": invitation.email, "current": by.email}
             )
         partner = invitation.partner
-        if PartnerMembership.objects.filter(partner=partner, user=user).exists():
+        if PartnerMembership.objects.filter(partner=partner, user=by).exists():
             raise ValidationError(
                 _("You are already a member of %(name)s.") % {"name": partner.name}
             )
         membership = PartnerMembership.objects.create(
-            user=user, partner=partner, role=invitation.role
+            user=by, partner=partner, role=invitation.role
         )
         invitation.accepted_at = timezone.now()
-        invitation.accepted_by = user
+        invitation.accepted_by = by
         invitation.save(update_fields=["accepted_at", "accepted_by"])
         audit_record(
             action="team.joined",
-            actor=user,
+            actor=by,
             acting_partner=partner,
             target=membership,
             partners=[partner],
             data={
-                "email": user.email,
+                "email": by.email,
                 "role": invitation.role,
                 "invitation": invitation.pk,
                 "new_account": new_account is not None,
@@ -245,7 +245,7 @@ def team_invitation_accept(
     return membership
 
 
-def team_invitation_decline(*, invitation_id: int, user=None) -> TeamInvitation:
+def team_invitation_decline(*, invitation_id: int, by=None) -> TeamInvitation:
     with transaction.atomic():
         invitation = _lock_team_invitation(invitation_id)
         problem = team_invitation_problem(invitation)
@@ -255,7 +255,7 @@ def team_invitation_decline(*, invitation_id: int, user=None) -> TeamInvitation:
         invitation.save(update_fields=["declined_at"])
         audit_record(
             action="team.invitation_declined",
-            actor=user,
+            actor=by,
             target=invitation,
             partners=[invitation.partner],
             data={"email": invitation.email},

@@ -39,7 +39,6 @@ ACCOUNT_BACKEND = "apps.accounts.backends.EmailBackend"
 public = method_decorator([login_not_required, never_cache], name="dispatch")
 
 
-
 @public
 class LinkView(View):
     """`/t/<token>/`: move the token (as its hash) into the session and redirect to a URL
@@ -115,7 +114,7 @@ class TeamJoinView(View):
         invitation = self.invitation
         if request.POST.get("action") == "decline":
             try:
-                services.team_invitation_decline(invitation_id=invitation.pk, user=request.user)
+                services.team_invitation_decline(invitation_id=invitation.pk, by=request.user)
             except ValidationError as exc:
                 messages.error(request, _error_text(exc))
                 return redirect("partners:team_join")
@@ -137,7 +136,7 @@ class TeamJoinView(View):
             )
         try:
             membership = services.team_invitation_accept(
-                invitation_id=invitation.pk, user=request.user, new_account=new_account
+                invitation_id=invitation.pk, by=request.user, new_account=new_account
             )
         except ValidationError as exc:
             messages.error(request, _error_text(exc))
@@ -161,9 +160,7 @@ class PartnershipJoinView(View):
     template_name = "partners/partnership_join.html"
 
     def dispatch(self, request, *args, **kwargs):
-        self.partnership = selectors.partnership_for_token_hash(
-            PARTNERSHIP_LINK.get(request)
-        )
+        self.partnership = selectors.partnership_for_token_hash(PARTNERSHIP_LINK.get(request))
         problem = partnership_invitation_problem(self.partnership)
         if problem:
             return render_link_problem(request, problem)
@@ -199,7 +196,7 @@ class PartnershipJoinView(View):
         partnership = self.partnership
         if request.POST.get("action") == "decline":
             try:
-                services.partnership_decline(partnership_id=partnership.pk, user=request.user)
+                services.partnership_decline(partnership_id=partnership.pk, by=request.user)
             except ValidationError as exc:
                 messages.error(request, _error_text(exc))
                 return redirect("partners:partnership_join")
@@ -230,7 +227,7 @@ class PartnershipJoinView(View):
             )
         try:
             accepted = services.partnership_accept(
-                partnership_id=partnership.pk, user=request.user, **kwargs
+                partnership_id=partnership.pk, by=request.user, **kwargs
             )
         except ValidationError as exc:
             messages.error(request, _error_text(exc))

@@ -53,7 +53,7 @@ class ResellerInviteView(PartnerMixin, FormView):
         try:
             partnership = services.partnership_invite(
                 provider=self.partner,
-                invited_by=self.request.user,
+                by=self.request.user,
                 email=form.cleaned_data["email"],
                 reseller=form.cleaned_data["reseller_partner_id"],
                 acting_partner=self.partner,

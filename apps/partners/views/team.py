@@ -49,7 +49,7 @@ class TeamInviteView(PartnerMixin, FormView):
         try:
             invitation = services.team_invite(
                 partner=self.partner,
-                invited_by=self.request.user,
+                by=self.request.user,
                 email=form.cleaned_data["email"],
                 role=form.cleaned_data["role"],
                 acting_partner=self.partner,

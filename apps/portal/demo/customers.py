@@ -57,7 +57,7 @@ def _accept_demo_invitation(*, partners, customer, admin) -> bool:
     if invitation is None or not invitation.is_usable:
         return False
     delivery = invitation.deliveries.filter(email__iexact=admin.email).first()
-    invitation_accept(invitation=invitation, delivery=delivery, user=admin, customer=customer)
+    invitation_accept(invitation=invitation, delivery=delivery, by=admin, customer=customer)
     return True
 
 
@@ -74,7 +74,7 @@ def seed(*, partners, customer, stdout) -> None:
         stdout.write("Customers: Northwind accepted Contoso's invitation through Fabrikam.")
     else:
         relationship, _ = relationship_get_or_create(
-            customer=customer, provider=contoso, reseller=fabrikam, accepted_by=admin
+            customer=customer, provider=contoso, reseller=fabrikam, by=admin
         )
         for code in ("office365", "azure"):
             grant_set(
@@ -83,7 +83,7 @@ def seed(*, partners, customer, stdout) -> None:
                 partner=fabrikam,
                 provisioning=True,
                 support=True,
-                granted_by=admin,
+                by=admin,
                 relationship=relationship,
                 acting_customer=customer,
             )
@@ -101,7 +101,7 @@ def seed(*, partners, customer, stdout) -> None:
             partner=tailspin,
             provisioning=False,
             support=True,
-            granted_by=admin,
+            by=admin,
             acting_customer=customer,
         )
         stdout.write("Customers: Power BI support delegated to Tailspin.")

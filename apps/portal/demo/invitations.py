@@ -33,7 +33,7 @@ def seed(*, partners, customer, stdout) -> None:
     services = list(Service.objects.filter(code__in=["office365", "azure"], is_active=True))
     for_fabrikam = invitation_create(
         provider=contoso,
-        created_by=admin,
+        by=admin,
         reseller=fabrikam,
         kind=Invitation.Kind.OPEN,
         requests_dap=True,
@@ -44,14 +44,14 @@ def seed(*, partners, customer, stdout) -> None:
     )
     invitation_create(
         provider=contoso,
-        created_by=admin,
+        by=admin,
         kind=Invitation.Kind.OPEN,
         max_uses=50,
         message=OWN_LINK_MESSAGE,
     )
     customer_admin = customer.memberships.select_related("user").order_by("pk").first()
     recipient = customer_admin.user.email if customer_admin else "admin@northwind.test"
-    delivery_send(invitation=for_fabrikam, partner=contoso, sent_by=admin, emails=[recipient])
+    delivery_send(invitation=for_fabrikam, partner=contoso, by=admin, emails=[recipient])
     stdout.write(
         f"Invitations: {for_fabrikam.public_id} for Fabrikam (sent to {recipient}) and an own "
         "open link for Contoso."

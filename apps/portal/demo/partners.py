@@ -25,7 +25,7 @@ def seed(*, partners, customer, stdout) -> None:
     if not TeamInvitation.objects.filter(partner=contoso, email=TEAM_INVITEE).exists():
         invitation = team_invite(
             partner=contoso,
-            invited_by=admin,
+            by=admin,
             email=TEAM_INVITEE,
             role=Role.SALES_AGENT,
             acting_partner=contoso,
@@ -35,7 +35,7 @@ def seed(*, partners, customer, stdout) -> None:
         provider=contoso, invited_email=RESELLER_INVITEE
     ).exists():
         partnership = partnership_invite(
-            provider=contoso, invited_by=admin, email=RESELLER_INVITEE, acting_partner=contoso
+            provider=contoso, by=admin, email=RESELLER_INVITEE, acting_partner=contoso
         )
         stdout.write(
             f"Partners: reseller invitation for {RESELLER_INVITEE}: {partnership.link_url}"

@@ -39,7 +39,7 @@ class Command(BaseCommand):
                 raise CommandError(f"No operator staff account with the email {operator}.")
         rows = self._read(path, delimiter)
         try:
-            result = subscription_import(rows=rows, imported_by=imported_by)
+            result = subscription_import(rows=rows, by=imported_by)
         except SubscriptionImportError as exc:
             for message in exc.messages:
                 self.stderr.write(message)
