@@ -71,6 +71,8 @@ class AuditAction(models.TextChoices):
     SUBSCRIPTION_CREATED = "subscription.created", _("Subscription added")
     SUBSCRIPTION_CHANGED = "subscription.changed", _("Subscription changed")
     SUBSCRIPTION_IMPORTED = "subscription.imported", _("Subscriptions imported")
+    # the email outbox
+    EMAIL_REQUEUED = "email.requeued", _("Failed email queued again")
 
 
 def action_label(action: str) -> str:

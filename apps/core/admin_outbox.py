@@ -63,15 +63,21 @@ class OutboundEmailAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     def has_retry_permission(self, request):
         return request.user.has_perm("core.change_outboundemail")
 
+    def requeue_one(self, request, email: OutboundEmail) -> None:
+        """One retry; the composition layer overrides this to audit it in the same
+        transaction (core does not know the audit log)."""
+        outbox.requeue(email=email, by=request.user)
+        self.log_change(request, email, "Queued again for delivery.")
+
     @admin.action(description=_("Retry selected failed emails"), permissions=["retry"])
     def retry(self, request, queryset):
+        """Queue the selected failed emails again (others are left as they are)."""
         done = skipped = 0
         for email in queryset:
             if email.status != OutboundEmail.Status.FAILED:
                 skipped += 1
                 continue
-            outbox.requeue(email=email, by=request.user)
-            self.log_change(request, email, "Queued again for delivery.")
+            self.requeue_one(request, email)
             done += 1
         if done:
             self.message_user(

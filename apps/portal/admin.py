@@ -9,6 +9,7 @@ from django.contrib.admin.models import DELETION, LogEntry
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import HttpResponseRedirect
 from django.urls import NoReverseMatch, path, reverse
@@ -17,9 +18,12 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
-from apps.audit.actions import action_label
+from apps.audit.actions import AuditAction, action_label
 from apps.audit.models import AuditEvent, AuditEventPartner
+from apps.audit.services import audit_record
 from apps.core.admin import ReadOnlyAdminMixin
+from apps.core.admin_outbox import OutboundEmailAdmin
+from apps.core.models import OutboundEmail
 from apps.customers.models import Customer
 from apps.partners.models import Partner
 
@@ -564,3 +568,23 @@ def _tune_axes_admins() -> None:
 
 
 _tune_axes_admins()
+
+
+# ------------------------------------------------------------------------------
+# The email outbox: an operator's retry is audited with the retry, in one transaction
+# ------------------------------------------------------------------------------
+admin.site.unregister(OutboundEmail)
+
+
+@admin.register(OutboundEmail)
+class AuditedOutboundEmailAdmin(OutboundEmailAdmin):
+    def requeue_one(self, request, email: OutboundEmail) -> None:
+        with transaction.atomic():
+            super().requeue_one(request, email)
+            audit_record(
+                action=AuditAction.EMAIL_REQUEUED,
+                actor=request.user,
+                target=email,
+                target_repr=email.subject,
+                data={"to": email.to, "purpose": email.purpose, "last_error": email.last_error},
+            )

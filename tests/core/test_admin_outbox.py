@@ -6,6 +6,7 @@ from django.core import mail
 from django.db import transaction
 from django.urls import reverse
 
+from apps.audit.models import AuditEvent
 from apps.core.models import OutboundEmail
 from apps.core.outbox import enqueue
 
@@ -76,6 +77,9 @@ def test_the_retry_action_queues_failed_emails_again_and_they_are_sent(
     assert [m.to for m in mail.outbox] == [["gone@northwind.test"]]
     entry = LogEntry.objects.get(object_id=str(failed_email.pk))
     assert entry.user == cast.staff
+    (event,) = AuditEvent.objects.filter(action="email.requeued")
+    assert event.actor == cast.staff and event.target_id == str(failed_email.pk)
+    assert event.data["to"] == ["gone@northwind.test"]
 
 
 def test_auditors_see_the_outbox_but_get_no_retry(failed_email, auditor, client):
