@@ -10,22 +10,23 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import HttpResponseRedirect
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from apps.accounts.admin import UserAdmin
 from apps.accounts.models import User
 from apps.audit.actions import AuditAction, action_label
 from apps.audit.models import AuditEvent, AuditEventPartner
 from apps.audit.services import audit_record
-from apps.core.admin import ReadOnlyAdminMixin
+from apps.core.admin import ReadOnlyAdminMixin, ReadOnlyInline
 from apps.core.admin_outbox import OutboundEmailAdmin
 from apps.core.models import OutboundEmail
-from apps.customers.models import Customer
-from apps.partners.models import Partner
+from apps.customers.models import Customer, CustomerMembership
+from apps.partners.models import Partner, PartnerMembership
 
 from .exports import operator_export_response
 from .selectors import EstimatedCountPaginator, distinct_actions
@@ -588,3 +589,92 @@ class AuditedOutboundEmailAdmin(OutboundEmailAdmin):
                 target_repr=email.subject,
                 data={"to": email.to, "purpose": email.purpose, "last_error": email.last_error},
             )
+
+
+# ------------------------------------------------------------------------------
+# Users: the account (apps/accounts) plus the organizations it belongs to
+# ------------------------------------------------------------------------------
+class OrganizationListFilter(admin.SimpleListFilter):
+    title = _("organization")
+    parameter_name = "organization"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("partner", _("Partner staff")),
+            ("customer", _("Customer admins")),
+            ("none", _("No organization")),
+        ]
+
+    def queryset(self, request, queryset):
+        in_partner = Exists(PartnerMembership.objects.filter(user=OuterRef("pk")))
+        in_customer = Exists(CustomerMembership.objects.filter(user=OuterRef("pk")))
+        if self.value() == "partner":
+            return queryset.filter(in_partner)
+        if self.value() == "customer":
+            return queryset.filter(in_customer)
+        if self.value() == "none":
+            return queryset.filter(~in_partner, ~in_customer)
+        return queryset
+
+
+class UserMembershipInline(ReadOnlyInline):
+    """Memberships are managed by the organizations' own screens and services; here they are
+    shown, never edited."""
+
+    fk_name = "user"
+    show_change_link = False
+
+
+class PartnerMembershipInline(UserMembershipInline):
+    model = PartnerMembership
+    verbose_name = _("partner membership")
+    verbose_name_plural = _("partner memberships")
+    fields = ["partner_link", "partner_kind", "role", "created_at"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("partner")
+
+    @admin.display(description=_("partner"))
+    def partner_link(self, membership):
+        return admin_link(Partner, membership.partner_id, membership.partner)
+
+    @admin.display(description=_("kind"))
+    def partner_kind(self, membership):
+        return membership.partner.get_kind_display()
+
+
+class CustomerMembershipInline(UserMembershipInline):
+    model = CustomerMembership
+    verbose_name = _("customer organization administered")
+    verbose_name_plural = _("customer organizations administered")
+    fields = ["customer_link", "created_at"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("customer")
+
+    @admin.display(description=_("customer"))
+    def customer_link(self, membership):
+        return admin_link(Customer, membership.customer_id, membership.customer)
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class PortalUserAdmin(UserAdmin):
+    list_filter = [*UserAdmin.list_filter[:3], OrganizationListFilter, *UserAdmin.list_filter[3:]]
+    search_fields = [
+        *UserAdmin.search_fields,
+        "partner_memberships__partner__name",
+        "partner_memberships__partner__public_id",
+        "customer_memberships__customer__name",
+        "customer_memberships__customer__tenant_domain",
+    ]
+    search_help_text = _("Email, name, or the name or ID of an organization the user belongs to.")
+    inlines = [PartnerMembershipInline, CustomerMembershipInline]
+
+    def get_inlines(self, request, obj):
+        # Memberships exist only for a saved user; the add page shows none.
+        return self.inlines if obj is not None else []
