@@ -15,7 +15,7 @@ from .. import selectors, services
 from ..forms import EndPartnershipForm, ResellerInviteForm
 from ..mixins import PartnerMixin
 from ..models import ResellerPartnership
-from .common import PostOnlyPartnerView, _error_text
+from .common import PostOnlyPartnerView, SendLinkFormView, _error_text
 
 
 # ------------------------------------------------------------------------------
@@ -44,33 +44,24 @@ class ResellersView(PartnerMixin, ListView):
         return context
 
 
-class ResellerInviteView(PartnerMixin, FormView):
+class ResellerInviteView(SendLinkFormView):
     permission = "resellers.manage"
     template_name = "partners/reseller_invite.html"
     form_class = ResellerInviteForm
 
-    def form_valid(self, form):
-        try:
-            partnership = services.partnership_invite(
-                provider=self.partner,
-                by=self.request.user,
-                email=form.cleaned_data["email"],
-                reseller=form.cleaned_data["reseller_partner_id"],
-                acting_partner=self.partner,
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-            return self.form_invalid(form)
-        messages.success(
-            self.request,
-            _("Invitation sent to %(email)s. The link works once and expires on %(date)s.")
-            % {
-                "email": partnership.invited_email,
-                "date": partnership.expires_at.date().isoformat(),
-            },
+    def send_link(self, form):
+        partnership = services.partnership_invite(
+            provider=self.partner,
+            by=self.request.user,
+            email=form.cleaned_data["email"],
+            reseller=form.cleaned_data["reseller_partner_id"],
+            acting_partner=self.partner,
         )
-        return redirect(
-            "partners:reseller_detail", partner_id=self.partner.public_id, pk=partnership.pk
+        return partnership, partnership.invited_email, partnership.expires_at
+
+    def link_sent_url(self, sent) -> str:
+        return reverse(
+            "partners:reseller_detail", kwargs={"partner_id": self.partner.public_id, "pk": sent.pk}
         )
 
 

@@ -8,13 +8,13 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.generic import FormView, ListView, TemplateView
+from django.views.generic import ListView, TemplateView
 
 from .. import selectors, services
 from ..forms import MemberRoleForm, TeamInviteForm
 from ..mixins import PartnerMixin
 from ..models import PartnerMembership, Role, TeamInvitation
-from .common import PostOnlyPartnerView, _error_text
+from .common import PostOnlyPartnerView, SendLinkFormView, _error_text
 
 
 class TeamView(PartnerMixin, ListView):
@@ -40,29 +40,23 @@ class TeamView(PartnerMixin, ListView):
         return context
 
 
-class TeamInviteView(PartnerMixin, FormView):
+class TeamInviteView(SendLinkFormView):
     permission = "team.manage"
     template_name = "partners/team_invite.html"
     form_class = TeamInviteForm
 
-    def form_valid(self, form):
-        try:
-            invitation = services.team_invite(
-                partner=self.partner,
-                by=self.request.user,
-                email=form.cleaned_data["email"],
-                role=form.cleaned_data["role"],
-                acting_partner=self.partner,
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-            return self.form_invalid(form)
-        messages.success(
-            self.request,
-            _("Invitation sent to %(email)s. The link works once and expires on %(date)s.")
-            % {"email": invitation.email, "date": invitation.expires_at.date().isoformat()},
+    def send_link(self, form):
+        invitation = services.team_invite(
+            partner=self.partner,
+            by=self.request.user,
+            email=form.cleaned_data["email"],
+            role=form.cleaned_data["role"],
+            acting_partner=self.partner,
         )
-        return redirect("partners:team", partner_id=self.partner.public_id)
+        return invitation, invitation.email, invitation.expires_at
+
+    def link_sent_url(self, sent) -> str:
+        return reverse("partners:team", kwargs={"partner_id": self.partner.public_id})
 
 
 class MemberMixin:
