@@ -2,7 +2,8 @@
 
 Required: DJANGO_SECRET_KEY, DATABASE_URL, DJANGO_ALLOWED_HOSTS, PORTAL_BASE_URL.
 Optional: EMAIL_URL (smtp://user:pass@host:587/?tls=True), DJANGO_DEFAULT_FROM_EMAIL,
-DJANGO_SECURE_SSL_REDIRECT, DJANGO_SECURE_HSTS_SECONDS, DJANGO_ADMIN_URL, DJANGO_STATIC_ROOT,
+DATABASE_MIGRATE_URL (the owner role: `migrate --database owner`), DJANGO_SECURE_SSL_REDIRECT,
+DJANGO_SECURE_HSTS_SECONDS, DJANGO_ADMIN_URL, DJANGO_STATIC_ROOT,
 DB_POOL_MIN_SIZE, DB_POOL_MAX_SIZE (default GUNICORN_THREADS), DB_POOL_TIMEOUT (seconds, default 3),
 DB_POOL_MAX_LIFETIME (seconds, default 1800).
 """
@@ -39,6 +40,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL restart or failover the dead ones are dropped and replaced and the first request
     # afterwards succeeds instead of failing on a connection the server closed.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+
+# The owner role (docs/operations.md#database-roles): it owns the tables and runs
+# `migrate --database owner` and `db_roles`; the portal connects as the application role
+# (DATABASE_URL), which owns nothing and may only read and append to the audit log. Without
+# DATABASE_MIGRATE_URL there is one role and `migrate` runs on "default".
+if env("DATABASE_MIGRATE_URL", default=""):
+    DATABASES["owner"] = env.db("DATABASE_MIGRATE_URL")
 
 # ------------------------------------------------------------------------------
 # Security

@@ -12,15 +12,17 @@ SERVICES = [
 
 def forwards(apps, schema_editor):
     Service = apps.get_model("customers", "Service")
+    db = schema_editor.connection.alias  # `migrate --database owner` (docs/operations.md)
     for code, name, template, position in SERVICES:
-        Service.objects.update_or_create(
+        Service.objects.using(db).update_or_create(
             code=code,
             defaults={"name": name, "admin_portal_url_template": template, "position": position},
         )
 
 
 def backwards(apps, schema_editor):
-    apps.get_model("customers", "Service").objects.filter(code__in=[s[0] for s in SERVICES]).delete()
+    db = schema_editor.connection.alias
+    apps.get_model("customers", "Service").objects.using(db).filter(code__in=[s[0] for s in SERVICES]).delete()
 
 
 class Migration(migrations.Migration):
