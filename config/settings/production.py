@@ -2,11 +2,13 @@
 
 Required: DJANGO_SECRET_KEY, DATABASE_URL, DJANGO_ALLOWED_HOSTS, PORTAL_BASE_URL.
 Optional: EMAIL_URL (smtp://user:pass@host:587/?tls=True), DJANGO_DEFAULT_FROM_EMAIL,
-DATABASE_MIGRATE_URL (the owner role: `migrate --database owner`), DJANGO_SECURE_SSL_REDIRECT,
-DJANGO_SECURE_HSTS_SECONDS, DJANGO_ADMIN_URL, DJANGO_STATIC_ROOT,
+DJANGO_SECURE_SSL_REDIRECT, DJANGO_SECURE_HSTS_SECONDS, DJANGO_ADMIN_URL, DJANGO_STATIC_ROOT,
 DB_POOL_MIN_SIZE, DB_POOL_MAX_SIZE (default GUNICORN_THREADS), DB_POOL_TIMEOUT (seconds, default 3),
 DB_POOL_MAX_LIFETIME (seconds, default 1800).
+Migrations: PORTAL_DATABASE_ROLE=owner with DATABASE_MIGRATE_URL (the owner role).
 """
+
+from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F401,F403
 from .base import env
@@ -18,7 +20,17 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 # ------------------------------------------------------------------------------
 # Database: psycopg 3 with Django's connection pool, one pool per gunicorn worker process
 # ------------------------------------------------------------------------------
-DATABASES = {"default": env.db("DATABASE_URL")}
+# Two roles (docs/operations.md#database-roles): the portal connects as the application role
+# (DATABASE_URL), which owns nothing and may only read and append to the audit log; `migrate` and
+# `db_roles` run with PORTAL_DATABASE_ROLE=owner, connecting as the owner role
+# (DATABASE_MIGRATE_URL). A switch rather than a second alias: `migrate --database` runs
+# third-party data migrations on "default" all the same.
+_database_role = env.str("PORTAL_DATABASE_ROLE", default="app")
+if _database_role not in ("app", "owner"):
+    raise ImproperlyConfigured("PORTAL_DATABASE_ROLE must be app or owner")
+DATABASES = {
+    "default": env.db("DATABASE_MIGRATE_URL" if _database_role == "owner" else "DATABASE_URL")
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A worker's threads each hold at most one connection, so the pool needs no more than that.
     # Size PostgreSQL for it: nodes x workers x DB_POOL_MAX_SIZE + task-queue worker processes
@@ -40,13 +52,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # PostgreSQL restart or failover the dead ones are dropped and replaced and the first request
     # afterwards succeeds instead of failing on a connection the server closed.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-
-# The owner role (docs/operations.md#database-roles): it owns the tables and runs
-# `migrate --database owner` and `db_roles`; the portal connects as the application role
-# (DATABASE_URL), which owns nothing and may only read and append to the audit log. Without
-# DATABASE_MIGRATE_URL there is one role and `migrate` runs on "default".
-if env("DATABASE_MIGRATE_URL", default=""):
-    DATABASES["owner"] = env.db("DATABASE_MIGRATE_URL")
 
 # ------------------------------------------------------------------------------
 # Security

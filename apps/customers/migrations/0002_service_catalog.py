@@ -12,17 +12,15 @@ SERVICES = [
 
 def forwards(apps, schema_editor):
     Service = apps.get_model("customers", "Service")
-    db = schema_editor.connection.alias  # `migrate --database owner` (docs/operations.md)
     for code, name, template, position in SERVICES:
-        Service.objects.using(db).update_or_create(
+        Service.objects.update_or_create(
             code=code,
             defaults={"name": name, "admin_portal_url_template": template, "position": position},
         )
 
 
 def backwards(apps, schema_editor):
-    db = schema_editor.connection.alias
-    apps.get_model("customers", "Service").objects.using(db).filter(code__in=[s[0] for s in SERVICES]).delete()
+    apps.get_model("customers", "Service").objects.filter(code__in=[s[0] for s in SERVICES]).delete()
 
 
 class Migration(migrations.Migration):

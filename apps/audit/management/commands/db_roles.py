@@ -1,7 +1,8 @@
 """Set up the application's database role on PostgreSQL: least privilege, and an audit log it can
 only read and append to.
 
-    manage.py db_roles --database owner --app-role portal_app --password-env PORTAL_APP_DB_PASSWORD
+    PORTAL_DATABASE_ROLE=owner manage.py db_roles --app-role portal_app \
+        --password-env PORTAL_APP_DB_PASSWORD
 
 Run it as the owner role (the one that ran `migrate`, so it owns the tables) after every
 `migrate`; it is idempotent. It creates the application role when missing (LOGIN, no other
@@ -42,10 +43,6 @@ def audit_tables() -> list[str]:
     return sorted({model._meta.db_table for model in models})
 
 
-def default_database() -> str:
-    return "owner" if "owner" in connections.settings else DEFAULT_DB_ALIAS
-
-
 class Command(BaseCommand):
     help = (
         "Create or update the application's PostgreSQL role: least privilege, owns nothing, "
@@ -67,13 +64,12 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--database",
-            default=None,
-            help='database alias to connect as the owner (default: "owner" when configured, '
-            'else "default")',
+            default=DEFAULT_DB_ALIAS,
+            help="database alias, connected as the owner role (default: default)",
         )
 
     def handle(self, *args, app_role, owner_role, password_env, database, **options):
-        alias = database or default_database()
+        alias = database
         connection = connections[alias]
         if connection.vendor != "postgresql":
             raise CommandError("Database roles are for PostgreSQL only.")
