@@ -13,6 +13,7 @@ from io import StringIO
 
 import psycopg
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
@@ -230,3 +231,19 @@ def test_truncate_is_refused_even_for_the_tables_owner(db):
         cursor.execute("RESET ROLE")
     assert AuditEvent.objects.count() == 1
     assert AuditEventPartner.objects.count() == 1
+
+
+def test_production_settings_connect_as_the_owner_only_when_asked(monkeypatch):
+    from tests.test_production import load_production_settings, production_env
+
+    env = production_env(
+        DATABASE_URL="postgres://portal_app:a@db.internal:5432/portal",
+        DATABASE_MIGRATE_URL="postgres://portal_owner:o@db.internal:5432/portal",
+    )
+    del env["PATH"], env["DJANGO_SETTINGS_MODULE"]
+    assert load_production_settings(monkeypatch, **env).DATABASES["default"]["USER"] == "portal_app"
+    owner = load_production_settings(monkeypatch, **env, PORTAL_DATABASE_ROLE="owner")
+    assert owner.DATABASES["default"]["USER"] == "portal_owner"
+    assert set(owner.DATABASES) == {"default"}
+    with pytest.raises(ImproperlyConfigured):
+        load_production_settings(monkeypatch, **env, PORTAL_DATABASE_ROLE="root")
