@@ -71,9 +71,7 @@ def data_for(event, *, may_read: bool) -> dict:
     private = personal_data_keys(event.action)
     return {
         key: (
-            hidden_text()
-            if key in private and value not in ("", None)
-            else _hide_addresses(value)
+            hidden_text() if key in private and value not in ("", None) else _hide_addresses(value)
         )
         for key, value in data.items()
     }

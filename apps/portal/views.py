@@ -48,7 +48,6 @@ class ActivityMixin:
         )
         return context
 
-
     @staticmethod
     def row(event, viewer: dict) -> dict:
         visible = visible_event(event, **viewer)

@@ -166,5 +166,3 @@ def test_the_operator_export_keeps_everything(client, cast):
     assert response.status_code == 200
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     assert SECRET in text
-
-
