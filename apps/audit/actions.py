@@ -99,7 +99,7 @@ def action_label(action: str) -> str:
 # here cannot leak an address; this list is what a reader can rely on and what the tests walk.
 PERSONAL_DATA_KEYS: dict[str, frozenset[str]] = {
     AuditAction.ACCOUNT_SIGN_IN_FAILED: frozenset({"email"}),
-    AuditAction.ACCOUNT_PROFILE_CHANGED: frozenset({"email", "display_name"}),
+    AuditAction.ACCOUNT_PROFILE_CHANGED: frozenset({"changes"}),
     AuditAction.PARTNER_CREATED: frozenset({"first_admin_email"}),
     AuditAction.PARTNER_UPDATED: frozenset({"changes"}),
     AuditAction.TEAM_INVITED: frozenset({"email"}),
