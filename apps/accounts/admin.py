@@ -14,6 +14,7 @@ from .services import (
     PROFILE_FIELDS,
     group_record_change,
     group_state,
+    user_admin_record_created,
     user_admin_set_password,
     user_set_privileges,
     user_update_profile,
@@ -91,7 +92,9 @@ class UserAdmin(BaseUserAdmin):
 
     def save_model(self, request, obj, form, change):
         if not change:
-            return super().save_model(request, obj, form, change)
+            super().save_model(request, obj, form, change)
+            user_admin_record_created(user=obj, by=request.user)
+            return None
         stored = User.objects.get(pk=obj.pk)
         requested = {}
         for name in (*PROFILE_FIELDS, *PRIVILEGE_FLAGS):

@@ -142,6 +142,18 @@ def user_admin_set_password(*, user: User, by, password: str | None) -> User:
     return user
 
 
+def user_admin_record_created(*, user: User, by) -> None:
+    """Record that an operator created `user` in the admin, with or without a password they
+    set (never the password). Call inside the transaction that saved the user."""
+    audit_record(
+        action="account.password_set",
+        actor=by,
+        target=user,
+        target_repr=user.email,
+        data={"usable": user.has_usable_password(), "new_account": True},
+    )
+
+
 def group_record_change(*, group, by, before: dict | None, deleted: bool = False) -> dict:
     """Record a permission group's creation, change (name, permissions: old -> new) or
     deletion. Call inside the transaction of the change; `before` is `group_state(group)`

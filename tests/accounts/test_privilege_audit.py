@@ -135,6 +135,24 @@ def test_an_operator_setting_a_password_is_recorded_without_the_password(ops, op
     assert "Another-Long-Pass-2026" not in str(event.__dict__)
 
 
+def test_an_operator_creating_a_user_with_a_password_is_recorded(ops, operator):
+    response = ops.post(
+        reverse("admin:accounts_user_add"),
+        {
+            "email": "new@example.test",
+            "display_name": "New",
+            "usable_password": "true",
+            "password1": "Another-Long-Pass-2026",
+            "password2": "Another-Long-Pass-2026",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    [event] = events("account.password_set")
+    assert event.actor == operator
+    assert event.target_repr == "new@example.test"
+    assert event.data == {"usable": True, "new_account": True}
+
+
 def test_a_groups_permissions_changing_or_the_group_going_is_recorded(ops, operator):
     group = Group.objects.create(name="Support")
     permission = Permission.objects.get(codename="view_user")
