@@ -98,6 +98,13 @@ OLD_ACTOR_NAMES = {
 USER_IS_NOT_THE_ACTOR = {
     # the account whose password changes (the actor is that same person)
     "apps.accounts.services.user_set_password",
+    # the account whose profile, privileges or password change; the one changing them is `by`
+    "apps.accounts.services.user_update_profile",
+    "apps.accounts.services.user_set_privileges",
+    "apps.accounts.services.user_admin_set_password",
+    "apps.accounts.services.user_admin_record_created",
+    "apps.accounts.services.privileges_of",
+    "apps.accounts.services._lock",
     # the person made a member; the operator adding them is `by`
     "apps.customers.services.customer_membership_add",
     "apps.partners.services.team.membership_add",

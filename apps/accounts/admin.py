@@ -1,11 +1,39 @@
+import copy
+
 from django.contrib import admin
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 from .forms import AdminUserChangeForm, AdminUserCreationForm
 from .models import User
+from .services import (
+    PRIVILEGE_FLAGS,
+    PROFILE_FIELDS,
+    group_record_change,
+    group_state,
+    user_admin_record_created,
+    user_admin_set_password,
+    user_set_privileges,
+    user_update_profile,
+)
+
+
+def password_form_by(by) -> type[AdminPasswordChangeForm]:
+    """The admin's set-password form, saving through `user_admin_set_password` as `by`."""
+
+    class AuditedAdminPasswordChangeForm(AdminPasswordChangeForm):
+        def save(self, commit=True):
+            usable = self.cleaned_data.get("set_usable_password", True)
+            return user_admin_set_password(
+                user=self.user,
+                by=by,
+                password=self.cleaned_data["password1"] if usable else None,
+            )
+
+    return AuditedAdminPasswordChangeForm
 
 
 @admin.register(User)
@@ -57,6 +85,53 @@ class UserAdmin(BaseUserAdmin):
     )
     readonly_fields = ["last_login", "date_joined"]
 
+    # Every privilege and profile change goes through the accounts services, which record
+    # it (old -> new) in the admin's own transaction (issue 15, defect 4). The form has put
+    # the new values on `obj`; save_model puts the stored ones back and keeps the new ones
+    # for save_related, which hands them to the services after the other fields are saved.
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            super().save_model(request, obj, form, change)
+            user_admin_record_created(user=obj, by=request.user)
+            return None
+        stored = User.objects.get(pk=obj.pk)
+        requested = {}
+        for name in (*PROFILE_FIELDS, *PRIVILEGE_FLAGS):
+            if name in form.cleaned_data:
+                requested[name] = getattr(obj, name)
+                setattr(obj, name, getattr(stored, name))
+        form._audited_values = requested
+        return super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        if not change:
+            return super().save_related(request, form, formsets, change)
+        groups = form.cleaned_data.pop("groups", None)
+        permissions = form.cleaned_data.pop("user_permissions", None)
+        super().save_related(request, form, formsets, change)
+        requested = getattr(form, "_audited_values", {})
+        user = form.instance
+        user_update_profile(
+            user=user,
+            by=request.user,
+            **{k: v for k, v in requested.items() if k in PROFILE_FIELDS},
+        )
+        user_set_privileges(
+            user=user,
+            by=request.user,
+            groups=groups,
+            permissions=permissions,
+            **{k: v for k, v in requested.items() if k in PRIVILEGE_FLAGS},
+        )
+
+    def user_change_password(self, request, id, form_url=""):
+        # A copy of this admin for the request, whose form saves as the operator signed in
+        # (the admin itself is shared between threads).
+        bound = copy.copy(self)
+        bound.change_password_form = password_form_by(request.user)
+        return BaseUserAdmin.user_change_password(bound, request, id, form_url)
+
 
 admin.site.unregister(Group)
 
@@ -66,3 +141,27 @@ class GroupAdmin(BaseGroupAdmin):
     """Django's, without counting every group on each page load like every list here."""
 
     show_full_result_count = False
+
+    # Which permissions a group grants is a privilege of every member: recorded (old -> new)
+    # through the accounts service in the admin's transaction (issue 15, defect 4).
+
+    def save_model(self, request, obj, form, change):
+        form._group_before = group_state(Group.objects.get(pk=obj.pk)) if change else None
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        group_record_change(
+            group=form.instance, by=request.user, before=getattr(form, "_group_before", None)
+        )
+
+    def delete_model(self, request, obj):
+        group_record_change(group=obj, by=request.user, before=group_state(obj), deleted=True)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for group in queryset:
+            group_record_change(
+                group=group, by=request.user, before=group_state(group), deleted=True
+            )
+        super().delete_queryset(request, queryset)

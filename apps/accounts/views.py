@@ -14,6 +14,7 @@ from django.views.generic import UpdateView
 
 from .forms import EmailAuthenticationForm, PasswordResetForm, ProfileForm
 from .organizations import organizations_for
+from .services import user_update_profile
 
 
 class LoginView(auth_views.LoginView):
@@ -36,9 +37,14 @@ class ProfileView(UpdateView):
         return self.request.user
 
     def form_valid(self, form):
-        response = super().form_valid(form)
+        # through the service, so the change is audited (old -> new) in its transaction
+        user_update_profile(
+            user=self.get_object(),
+            by=self.request.user,
+            **{name: form.cleaned_data[name] for name in form.Meta.fields},
+        )
         messages.success(self.request, _("Your profile was saved."))
-        return response
+        return redirect(self.get_success_url())
 
     def get_success_url(self):
         return self.request.path
@@ -57,8 +63,7 @@ def set_language(request):
     response = redirect(next_url)
     if lang and translation.check_for_language(lang) and lang in dict(settings.LANGUAGES):
         if request.user.is_authenticated:
-            request.user.language = lang
-            request.user.save(update_fields=["language"])
+            user_update_profile(user=request.user, by=request.user, language=lang)
         response.set_cookie(
             settings.LANGUAGE_COOKIE_NAME,
             lang,

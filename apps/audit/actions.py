@@ -17,6 +17,11 @@ class AuditAction(models.TextChoices):
     ACCOUNT_SIGN_IN_FAILED = "account.sign_in_failed", _("Sign-in failed")
     ACCOUNT_PASSWORD_RESET = "account.password_reset", _("Password reset")
     ACCOUNT_PASSWORD_CHANGED = "account.password_changed", _("Password changed")
+    ACCOUNT_PROFILE_CHANGED = "account.profile_changed", _("Profile changed")
+    ACCOUNT_PRIVILEGES_CHANGED = "account.privileges_changed", _("Privileges changed")
+    ACCOUNT_PASSWORD_SET = "account.password_set", _("Password set by an operator")
+    GROUP_CHANGED = "group.changed", _("Permission group changed")
+    GROUP_DELETED = "group.deleted", _("Permission group deleted")
     AUDITOR_ADDED = "auditor.added", _("Auditor added")
     # partner organizations
     PARTNER_CREATED = "partner.created", _("Partner organization created")
@@ -81,3 +86,44 @@ def action_label(action: str) -> str:
         return AuditAction(action).label
     except ValueError:
         return action
+
+
+# ------------------------------------------------------------------------------
+# Audiences: what each concerned organization may read (docs/decisions.md, "Audit audiences")
+# ------------------------------------------------------------------------------
+
+# Data keys that hold personal data (people's email addresses and names), per action. They are
+# shown only to the organization the event belongs to (see apps/audit/audience.py) and to
+# operators; every other concerned organization sees the event with these values hidden.
+# Any other value that looks like an email address is hidden the same way, so a key missing
+# here cannot leak an address; this list is what a reader can rely on and what the tests walk.
+PERSONAL_DATA_KEYS: dict[str, frozenset[str]] = {
+    AuditAction.ACCOUNT_SIGN_IN_FAILED: frozenset({"email"}),
+    AuditAction.ACCOUNT_PROFILE_CHANGED: frozenset({"changes"}),
+    AuditAction.PARTNER_CREATED: frozenset({"first_admin_email"}),
+    AuditAction.PARTNER_UPDATED: frozenset({"changes"}),
+    AuditAction.TEAM_INVITED: frozenset({"email"}),
+    AuditAction.TEAM_INVITATION_RESENT: frozenset({"email"}),
+    AuditAction.TEAM_INVITATION_REVOKED: frozenset({"email"}),
+    AuditAction.TEAM_INVITATION_DECLINED: frozenset({"email"}),
+    AuditAction.TEAM_JOINED: frozenset({"email"}),
+    AuditAction.TEAM_MEMBER_ADDED: frozenset({"email"}),
+    AuditAction.TEAM_ROLE_CHANGED: frozenset({"email"}),
+    AuditAction.TEAM_MEMBER_REMOVED: frozenset({"email"}),
+    AuditAction.PARTNERSHIP_INVITED: frozenset({"email"}),
+    AuditAction.PARTNERSHIP_INVITATION_RESENT: frozenset({"email"}),
+    AuditAction.PARTNERSHIP_INVITATION_REVOKED: frozenset({"email"}),
+    AuditAction.PARTNERSHIP_DECLINED: frozenset({"email"}),
+    AuditAction.INVITATION_CREATED: frozenset({"recipient_email"}),
+    AuditAction.INVITATION_DELIVERED: frozenset({"email"}),
+    AuditAction.INVITATION_FORWARDED: frozenset({"email"}),
+    AuditAction.INVITATION_RESENT: frozenset({"email"}),
+    AuditAction.CUSTOMER_CREATED: frozenset({"admin"}),
+    AuditAction.CUSTOMER_ADMIN_ADDED: frozenset({"admin"}),
+    AuditAction.EMAIL_REQUEUED: frozenset({"to"}),
+}
+
+
+def personal_data_keys(action: str) -> frozenset[str]:
+    """The data keys of `action` that only the event's own organization may read."""
+    return PERSONAL_DATA_KEYS.get(action, frozenset())

@@ -269,6 +269,10 @@ def _revoke(grant: DelegatedAdminGrant, *, by, reason: str, note: str = "", at=N
     grant.save(update_fields=["revoked_at", "revoked_by", "revoke_reason", "revoke_note"])
 
 
+# grant_set's default expected_holder: act on whoever holds the grant when the lock is taken.
+ANY_HOLDER = object()
+
+
 def grant_set(
     *,
     customer: Customer,
@@ -281,8 +285,14 @@ def grant_set(
     relationship: ResellerRelationship | None = None,
     acting_customer: Customer | None = None,
     notify: bool = True,
+    expected_holder: int | None | object = ANY_HOLDER,
 ) -> GrantChange:
     """Give `partner` delegated admin for `service` of `customer`.
+
+    `expected_holder` is the id of the active grant the person confirming saw (None: they saw
+    no holder). It is compared under the lock, so of several confirmations that all saw the
+    same holder only the first acts; the others are refused (code "holder_changed") and
+    nothing changes. Without it (the default) whoever holds the grant now is taken.
 
     When another partner holds it, this is a move (docs/product.md rule 5): refused unless
     `confirm_move`, then the old grant is revoked ("moved") and the new one created in the
@@ -318,6 +328,17 @@ def grant_set(
             .filter(customer=customer, service=service)
             .first()
         )
+        if expected_holder is not ANY_HOLDER and (current.pk if current else None) != (
+            expected_holder
+        ):
+            raise ValidationError(
+                _(
+                    "Delegated admin for %(service)s changed while you were confirming. "
+                    "Check who holds it now and confirm again."
+                )
+                % {"service": service.name},
+                code="holder_changed",
+            )
         scopes = _scopes(provisioning, support)
         if current is not None and current.partner_id == partner.pk:
             if (current.provisioning, current.support) == (provisioning, support):

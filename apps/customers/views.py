@@ -87,42 +87,54 @@ class GrantSetView(CustomerMixin, FormView):
                 initial[name] = self.request.GET[name]
         return initial
 
-    def form_valid(self, form):
-        service = form.cleaned_data["service"]
-        partner = form.cleaned_data["partner"]
-        provisioning = form.cleaned_data["provisioning"]
-        support = form.cleaned_data["support"]
-        current = (
+    def current_holder(self, service):
+        return (
             DelegatedAdminGrant.objects.active()
             .select_related("partner")
             .filter(customer=self.customer, service=service)
             .first()
         )
+
+    def render_confirmation(self, form, current, *, changed_meanwhile: bool):
+        service = form.cleaned_data["service"]
+        partner = form.cleaned_data["partner"]
+        provisioning = form.cleaned_data["provisioning"]
+        support = form.cleaned_data["support"]
+        return render(
+            self.request,
+            self.confirm_template_name,
+            {
+                "customer": self.customer,
+                "form": form,
+                "service": service,
+                "partner": partner,
+                "current": current,
+                "holder_key": str(current.pk) if current else "none",
+                "scopes": _scope_names(provisioning, support),
+                "current_scopes": (
+                    _scope_names(current.provisioning, current.support) if current else []
+                ),
+                "is_move": current is not None and current.partner_id != partner.pk,
+                "is_same": current is not None
+                and current.partner_id == partner.pk
+                and (current.provisioning, current.support) == (provisioning, support),
+                "changed_meanwhile": changed_meanwhile,
+            },
+        )
+
+    def form_valid(self, form):
+        service = form.cleaned_data["service"]
+        partner = form.cleaned_data["partner"]
+        provisioning = form.cleaned_data["provisioning"]
+        support = form.cleaned_data["support"]
+        current = self.current_holder(service)
         holder_key = str(current.pk) if current else "none"
         confirmed = self.request.POST.get("confirm") == "yes"
         if not confirmed or self.request.POST.get("expected_holder") != holder_key:
-            return render(
-                self.request,
-                self.confirm_template_name,
-                {
-                    "customer": self.customer,
-                    "form": form,
-                    "service": service,
-                    "partner": partner,
-                    "current": current,
-                    "holder_key": holder_key,
-                    "scopes": _scope_names(provisioning, support),
-                    "current_scopes": (
-                        _scope_names(current.provisioning, current.support) if current else []
-                    ),
-                    "is_move": current is not None and current.partner_id != partner.pk,
-                    "is_same": current is not None
-                    and current.partner_id == partner.pk
-                    and (current.provisioning, current.support) == (provisioning, support),
-                    "changed_meanwhile": confirmed,
-                },
-            )
+            return self.render_confirmation(form, current, changed_meanwhile=confirmed)
         try:
+            # The holder the person saw is compared again under the lock, in the service: a
+            # check here alone let concurrent confirmations each act (issue 15, defect 3).
             change = grant_set(
                 customer=self.customer,
                 service=service,
@@ -132,8 +144,13 @@ class GrantSetView(CustomerMixin, FormView):
                 by=self.request.user,
                 confirm_move=True,
                 acting_customer=self.customer,
+                expected_holder=current.pk if current else None,
             )
         except ValidationError as exc:
+            if exc.error_list[0].code == "holder_changed":
+                return self.render_confirmation(
+                    form, self.current_holder(service), changed_meanwhile=True
+                )
             add_service_errors(form, exc)
             return self.form_invalid(form)
         texts = {

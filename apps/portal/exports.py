@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from apps.audit.models import AuditEvent, AuditEventPartner
 
-from .selectors import actor_label
+from .selectors import actor_label, visible_event
 
 CHUNK_SIZE = 2000
 # Spreadsheets run a cell that starts with one of these as a formula (CSV injection):
@@ -163,14 +163,18 @@ def organization_header() -> list[str]:
 def organization_rows(
     queryset: QuerySet, *, viewer_partner=None, viewer_customer=None
 ) -> Iterator[list]:
-    for event in queryset.iterator(chunk_size=CHUNK_SIZE):
+    viewer = {"viewer_partner": viewer_partner, "viewer_customer": viewer_customer}
+    # partner_links (prefetched per chunk): who else an event concerns decides who may read
+    # its personal data
+    for event in queryset.prefetch_related("partner_links").iterator(chunk_size=CHUNK_SIZE):
+        visible = visible_event(event, **viewer)
         yield [
             _when(event),
             event.action,
-            actor_label(event, viewer_partner=viewer_partner, viewer_customer=viewer_customer),
-            event.target_repr,
+            actor_label(event, **viewer),
+            visible.subject,
             event.customer.name if event.customer_id and event.customer else "",
-            _json(event.data),
+            _json(visible.data),
             event.request_id,
         ]
 

@@ -12,6 +12,12 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
+from apps.audit.audience import (
+    concerned_partner_ids,
+    data_for,
+    may_read_personal_data,
+    target_repr_for,
+)
 from apps.audit.models import AuditEvent
 
 # ------------------------------------------------------------------------------
@@ -45,7 +51,10 @@ def start_of_day(day: datetime.date) -> datetime.datetime:
 
 
 def _with_display_relations(queryset: QuerySet) -> QuerySet:
-    return queryset.select_related("actor", "acting_partner", "acting_customer", "customer")
+    # partner_links: who else the event concerns decides who may read its personal data
+    return queryset.select_related(
+        "actor", "acting_partner", "acting_customer", "customer"
+    ).prefetch_related("partner_links")
 
 
 def partner_activity(*, partner, filters: ActivityFilters | None = None) -> QuerySet:
@@ -114,10 +123,33 @@ def actor_label(event: AuditEvent, *, viewer_partner=None, viewer_customer=None)
     return _("System")
 
 
-def data_items(event: AuditEvent) -> list[tuple[str, str]]:
-    """The event's structured data as (key, text) pairs, for a details column."""
+@dataclass(frozen=True)
+class VisibleEvent:
+    """What an organization may read of an event: its data and subject, with the personal
+    data of another organization's contacts hidden (apps/audit/audience.py)."""
+
+    data: dict
+    subject: str
+
+
+def visible_event(event: AuditEvent, *, viewer_partner=None, viewer_customer=None) -> VisibleEvent:
+    may_read = may_read_personal_data(
+        event,
+        concerned_partner_ids=concerned_partner_ids(event),
+        viewer_partner=viewer_partner,
+        viewer_customer=viewer_customer,
+    )
+    return VisibleEvent(
+        data=data_for(event, may_read=may_read),
+        subject=target_repr_for(event, may_read=may_read),
+    )
+
+
+def data_items(data: dict) -> list[tuple[str, str]]:
+    """An event's structured data (as the reader may see it) as (key, text) pairs, for a
+    details column."""
     items = []
-    for key, value in (event.data or {}).items():
+    for key, value in (data or {}).items():
         if isinstance(value, str):
             text = value
         else:

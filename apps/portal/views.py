@@ -15,6 +15,7 @@ from .selectors import (
     page_number_from,
     partner_activity,
     uncounted_page,
+    visible_event,
 )
 
 
@@ -42,17 +43,20 @@ class ActivityMixin:
         context.update(
             form=form,
             page=page,
-            rows=[
-                {
-                    "event": event,
-                    "by": actor_label(event, **viewer),
-                    "details": data_items(event),
-                }
-                for event in page.object_list
-            ],
+            rows=[self.row(event, viewer) for event in page.object_list],
             is_filtered=form.is_bound and form.is_valid() and any(form.cleaned_data.values()),
         )
         return context
+
+    @staticmethod
+    def row(event, viewer: dict) -> dict:
+        visible = visible_event(event, **viewer)
+        return {
+            "event": event,
+            "by": actor_label(event, **viewer),
+            "subject": visible.subject,
+            "details": data_items(visible.data),
+        }
 
 
 class ActivityExportMixin:
