@@ -5,6 +5,8 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
 LAST_ACTIVITY_KEY = "_portal_last_activity"
@@ -17,6 +19,14 @@ def idle_timeout_for(user) -> int:
     if user.is_staff:
         return settings.PORTAL_IDLE_TIMEOUT_STAFF
     return settings.PORTAL_IDLE_TIMEOUT
+
+
+@receiver(user_logged_in, dispatch_uid="core_idle_clock_starts_at_sign_in")
+def start_idle_clock(sender, request, user, **kwargs):
+    """The clock starts at sign-in, so the first requests after it need not write the session."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[LAST_ACTIVITY_KEY] = int(time.time())
 
 
 class IdleTimeoutMiddleware:

@@ -124,3 +124,12 @@ def test_resetting_the_password_signs_out_every_session(user):
     assert done.status_code == 302
     assert not is_signed_in(phone)
     assert not is_signed_in(browser)  # a reset does not sign in either
+
+
+def test_the_idle_clock_starts_at_sign_in_so_the_first_page_writes_no_session(user):
+    client = Client()
+    assert client.post(LOGIN, {"username": user.email, "password": PASSWORD}).status_code == 302
+    assert "_portal_last_activity" in client.session
+    key = client.session.session_key
+    client.get(PROFILE)
+    assert client.session.session_key == key
