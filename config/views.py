@@ -1,6 +1,7 @@
 """Project-wide views: health check and friendly error pages."""
 
 import logging
+import math
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
@@ -8,6 +9,7 @@ from django.db import DatabaseError, connection
 from django.http import HttpResponseServerError, JsonResponse
 from django.shortcuts import render
 from django.template import loader
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 
@@ -64,3 +66,19 @@ def server_error(request):
 
 def csrf_failure(request, reason=""):
     return render(request, "errors/403_csrf.html", status=403)
+
+
+@requires_csrf_token
+def too_many_requests(request, exception=None):
+    """The 429 page (settings.RATELIMIT_VIEW): a rate limit in apps/core/ratelimit.py refused
+    the request before its view ran. Retry-After says when the counter that blocked resets."""
+    retry_after = getattr(exception, "retry_after", None) or 60
+    response = render(
+        request,
+        "errors/429.html",
+        {"retry_after_minutes": max(1, math.ceil(retry_after / 60))},
+        status=429,
+    )
+    response["Retry-After"] = str(int(retry_after))
+    add_never_cache_headers(response)
+    return response

@@ -8,6 +8,7 @@ admin; outsider (Global admin of other_provider); staff (operator superuser).
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
 from django.utils import translation
 
 from apps.accounts.models import User
@@ -25,6 +26,15 @@ def _portal_language_between_tests():
     translation.deactivate()
     yield
     translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache_between_tests():
+    """Rate-limit counters (apps/core/ratelimit.py) live in the cache: every test starts with
+    none, so a test that opens a link or resets a password many times is not refused."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @dataclass

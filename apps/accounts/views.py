@@ -12,6 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from django.views.generic import UpdateView
 
+from apps.core.ratelimit import rate_limit
+
 from .forms import EmailAuthenticationForm, PasswordResetForm, ProfileForm
 from .organizations import organizations_for
 from .services import user_update_profile
@@ -79,6 +81,9 @@ public = method_decorator(login_not_required, name="dispatch")
 
 
 @public
+@method_decorator(
+    rate_limit("password_reset", methods=("POST",), email_field="email"), name="dispatch"
+)
 class PasswordResetView(auth_views.PasswordResetView):
     """Email a one-time link to choose a new password (nothing says whether the address exists).
 

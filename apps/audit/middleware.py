@@ -1,24 +1,11 @@
-import ipaddress
 import re
 import uuid
 
-from django.conf import settings
+from apps.core.client_ip import client_ip  # also AXES_CLIENT_IP_CALLABLE's path
 
 from .context import RequestContext, reset_request_context, set_request_context
 
 REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
-
-
-def client_ip(request) -> str | None:
-    candidate = request.META.get("REMOTE_ADDR", "")
-    if settings.PORTAL_TRUST_X_FORWARDED_FOR:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            candidate = forwarded.split(",")[0].strip()
-    try:
-        return str(ipaddress.ip_address(candidate))
-    except ValueError:
-        return None
 
 
 class RequestContextMiddleware:

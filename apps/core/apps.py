@@ -12,4 +12,5 @@ class CoreConfig(AppConfig):
     def ready(self):
         # The outbox's admin lives in its own module (apps/core/admin.py is the shared admin
         # plumbing: mixins); registering it here keeps one place that wires it.
-        from . import admin_outbox  # noqa: F401
+        # The idle-session clock starts at sign-in (a user_logged_in receiver in middleware.py).
+        from . import admin_outbox, middleware  # noqa: F401

@@ -17,6 +17,7 @@ from django.views import View
 
 from apps.accounts.forms import SignUpForm
 from apps.core.links import render_link_problem
+from apps.core.ratelimit import rate_limit
 from apps.customers.forms import CustomerOrganizationForm
 from apps.customers.models import Customer
 from apps.customers.services import customer_create
@@ -60,6 +61,7 @@ def _chosen_customer(request) -> Customer | None:
     return found[0] if len(found) == 1 else None
 
 
+@method_decorator(rate_limit("respond"), name="dispatch")
 class AcceptView(View):
     http_method_names = ["post"]
 
@@ -119,6 +121,7 @@ class AcceptView(View):
         return redirect("customers:relationships", customer_id=customer.public_id)
 
 
+@method_decorator(rate_limit("respond"), name="dispatch")
 class DeclineView(View):
     http_method_names = ["post"]
 
@@ -153,6 +156,9 @@ class DeclineView(View):
 
 
 @method_decorator(login_not_required, name="dispatch")
+@method_decorator(
+    rate_limit("signup", methods=("POST",), email_field="account-email"), name="dispatch"
+)
 class AcceptSignupView(View):
     """Create the customer organization (and, for a new visitor, the admin account)."""
 

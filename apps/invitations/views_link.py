@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from apps.core.links import LinkProblem, render_link_problem
+from apps.core.ratelimit import rate_limit
 
 from .services import delivery_record_open, invitation_record_dead_link_use
 from .tokens import first_report_of_link, open_link, resolve_session_link
@@ -28,6 +29,7 @@ def _same_origin_referrer(response):
 @never_cache
 @login_not_required
 @require_safe
+@rate_limit("link_open")
 def link(request, token: str):
     return open_link(request, token)
 

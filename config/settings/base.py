@@ -76,9 +76,11 @@ MIDDLEWARE = [
     "apps.accounts.middleware.UserPreferencesMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "apps.core.middleware.IdleTimeoutMiddleware",  # signs out idle sessions (PORTAL_IDLE_*)
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "django_ratelimit.middleware.RatelimitMiddleware",  # a rate limit hit -> RATELIMIT_VIEW (429)
 ]
 
 # ------------------------------------------------------------------------------
@@ -227,6 +229,49 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     },
 }
+
+# ------------------------------------------------------------------------------
+# Cache, rate limits and idle sessions
+# ------------------------------------------------------------------------------
+# REDIS_URL (e.g. redis://127.0.0.1:6379/0) makes Redis the default cache, shared by every app
+# server: set it in production so rate limits count across nodes. Without it each process
+# counts on its own (local memory), which is enough for one process or a development server.
+REDIS_URL = env("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env("REDIS_KEY_PREFIX", default="portal"),
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Rate limits (apps/core/ratelimit.py, django-ratelimit): each scope counts per client IP and
+# per account (the signed-in user, else the email typed in a sign-up or reset form); over
+# either rate the portal answers 429 and changes nothing. A rate is "count/period" ("20/h",
+# "5/10m"); RATELIMIT_<SCOPE>_IP / RATELIMIT_<SCOPE>_ACCOUNT override it, empty turns it off.
+RATELIMIT_ENABLE = env.bool("RATELIMIT_ENABLE", default=True)
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_VIEW = "config.views.too_many_requests"
+_RATE_LIMIT_DEFAULTS = {
+    "link_open": ("120/h", "60/h"),  # GET /i/<token>/ and /t/<token>/
+    "link_page": ("300/h", "120/h"),  # /t/team/ and /t/partnership/ (view, accept, decline)
+    "respond": ("60/h", "30/h"),  # POST /i/respond/accept/ and /i/respond/decline/
+    "signup": ("20/h", "10/h"),  # sign-up forms (customer organization, team, reseller)
+    "password_reset": ("20/h", "5/h"),  # POST /accounts/password/reset/
+}
+PORTAL_RATE_LIMITS = {
+    scope: {
+        "ip": env(f"RATELIMIT_{scope.upper()}_IP", default=ip_rate),
+        "account": env(f"RATELIMIT_{scope.upper()}_ACCOUNT", default=account_rate),
+    }
+    for scope, (ip_rate, account_rate) in _RATE_LIMIT_DEFAULTS.items()
+}
+# Idle sessions are signed out (apps.core.middleware.IdleTimeoutMiddleware): operator staff
+# after 30 minutes without a request, everyone else after 8 hours.
+PORTAL_IDLE_TIMEOUT_STAFF = env.int("PORTAL_IDLE_TIMEOUT_STAFF_MINUTES", default=30) * 60
+PORTAL_IDLE_TIMEOUT = env.int("PORTAL_IDLE_TIMEOUT_MINUTES", default=8 * 60) * 60
 
 # ------------------------------------------------------------------------------
 # Admin

@@ -22,3 +22,6 @@ STORAGES = {
 }
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
 WHITENOISE_AUTOREFRESH = True  # no collectstatic needed for the test client
+# Local memory whatever REDIS_URL says (each test starts with an empty cache, tests/conftest.py);
+# the Redis tests in tests/test_rate_limits.py point the cache at Redis themselves.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -15,6 +15,7 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 
 from apps.core.links import render_link_problem
+from apps.core.ratelimit import rate_limit
 
 from .. import selectors, services
 from ..forms import (
@@ -40,6 +41,7 @@ public = method_decorator([login_not_required, never_cache], name="dispatch")
 
 
 @public
+@method_decorator(rate_limit("link_open"), name="dispatch")
 class LinkView(View):
     """`/t/<token>/`: move the token (as its hash) into the session and redirect to a URL
     without it, so it never leaks through Referer, history or access logs. Changes nothing."""
@@ -66,6 +68,8 @@ def _account_exists(email: str) -> bool:
 
 
 @public
+@method_decorator(rate_limit("link_page"), name="dispatch")
+@method_decorator(rate_limit("signup", methods=("POST",)), name="dispatch")
 class TeamJoinView(View):
     """The landing page of a team invitation: sign in or sign up, then accept or decline."""
 
@@ -153,6 +157,8 @@ class TeamJoinView(View):
 
 
 @public
+@method_decorator(rate_limit("link_page"), name="dispatch")
+@method_decorator(rate_limit("signup", methods=("POST",), email_field="email"), name="dispatch")
 class PartnershipJoinView(View):
     """The landing page of a provider's invitation to become its reseller: sign in (and pick
     a reseller organization you administer) or sign up with a new one; accept or decline."""
