@@ -22,3 +22,5 @@ STORAGES = {
 }
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
 WHITENOISE_AUTOREFRESH = True  # no collectstatic needed for the test client
+# Most tests sign staff in with force_login; tests/accounts/test_mfa*.py turn this on
+MFA_REQUIRED_FOR_STAFF = False
