@@ -122,7 +122,7 @@ class MFAVerifyView(View):
             return redirect(_next_url(request, default="dashboard"))
         form = MFACodeForm(request.POST)
         if form.is_valid():
-            device = services.mfa_verify(user=request.user, code=form.cleaned_data["code"])
+            device = services.mfa_verify(by=request.user, code=form.cleaned_data["code"])
             if device is not None:
                 django_otp.login(request, device)
                 return redirect(_next_url(request, default="dashboard"))

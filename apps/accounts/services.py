@@ -107,16 +107,16 @@ def mfa_remove(*, by: User) -> None:
             )
 
 
-def mfa_verify(*, user: User, code: str):
-    """The device that accepts `code` for `user` (an authenticator app's code, or a recovery
+def mfa_verify(*, by: User, code: str):
+    """The device that accepts `code` for `by` (an authenticator app's code, or a recovery
     code, which is then used up and audited), or None."""
     code = (code or "").strip().replace(" ", "")
     if code.isdigit():
-        for device in TOTPDevice.objects.devices_for_user(user, confirmed=True):
+        for device in TOTPDevice.objects.devices_for_user(by, confirmed=True):
             if device.verify_token(code):
                 return device
         return None
-    device = recovery_device(user)
+    device = recovery_device(by)
     if device is None or not normalize_recovery_code(code):
         return None
     with transaction.atomic():
@@ -124,9 +124,9 @@ def mfa_verify(*, user: User, code: str):
             return None
         audit_record(
             action="mfa.recovery_code_used",
-            actor=user,
-            target=user,
-            target_repr=user.email,
+            actor=by,
+            target=by,
+            target_repr=by.email,
             data={"codes_left": device.token_set.count()},
         )
     return device
