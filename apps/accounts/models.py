@@ -52,6 +52,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text=_("Operator staff can sign in to the administration site."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    # Kept by the two-step verification services (mfa_totp_confirm, mfa_remove), so that the
+    # middleware knows without a query whether this user must pass a second factor
+    mfa_enabled = models.BooleanField(_("two-step verification"), default=False, editable=False)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
 
     objects = UserManager()

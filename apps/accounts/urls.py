@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views
+from . import mfa_views, views
 from .forms import PasswordChangeForm, PasswordResetSetForm
 
 app_name = "accounts"
@@ -10,6 +10,13 @@ urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", views.ProfileView.as_view(), name="profile"),
+    path("mfa/", mfa_views.mfa_overview, name="mfa"),
+    path("mfa/setup/", mfa_views.MFASetupView.as_view(), name="mfa_setup"),
+    path("mfa/verify/", mfa_views.MFAVerifyView.as_view(), name="mfa_verify"),
+    path(
+        "mfa/recovery-codes/", mfa_views.MFARecoveryCodesView.as_view(), name="mfa_recovery_codes"
+    ),
+    path("mfa/remove/", mfa_views.mfa_remove, name="mfa_remove"),
     path(
         "password/change/",
         auth_views.PasswordChangeView.as_view(

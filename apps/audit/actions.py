@@ -23,11 +23,20 @@ class AuditAction(models.TextChoices):
     GROUP_CHANGED = "group.changed", _("Permission group changed")
     GROUP_DELETED = "group.deleted", _("Permission group deleted")
     AUDITOR_ADDED = "auditor.added", _("Auditor added")
+    # two-step verification
+    MFA_ENROLLED = "mfa.enrolled", _("Two-step verification set up")
+    MFA_REMOVED = "mfa.removed", _("Two-step verification removed")
+    MFA_RECOVERY_CODES_ISSUED = "mfa.recovery_codes_issued", _("New recovery codes created")
+    MFA_RECOVERY_CODE_USED = "mfa.recovery_code_used", _("Recovery code used to sign in")
     # partner organizations
     PARTNER_CREATED = "partner.created", _("Partner organization created")
     PARTNER_APPROVED = "partner.approved", _("Partner organization approved")
     PARTNER_SUSPENDED = "partner.suspended", _("Partner organization suspended")
     PARTNER_UPDATED = "partner.updated", _("Partner profile changed")
+    PARTNER_MFA_REQUIREMENT_CHANGED = (
+        "partner.mfa_requirement_changed",
+        _("Two-step verification requirement changed"),
+    )
     # partner teams
     TEAM_INVITED = "team.invited", _("Team member invited")
     TEAM_INVITATION_RESENT = "team.invitation_resent", _("Team invitation sent again")

@@ -74,6 +74,17 @@ class PartnerProfileForm(forms.Form):
     )
 
 
+class PartnerMFAForm(forms.Form):
+    require_mfa = forms.BooleanField(
+        label=_("Require two-step verification for our team"),
+        required=False,
+        help_text=_(
+            "Members without it are asked to set it up before they can open any page of the "
+            "organization."
+        ),
+    )
+
+
 class PartnerCreateForm(forms.Form):
     """Operator staff: a new partner organization and its first Global admin."""
 

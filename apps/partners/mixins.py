@@ -9,6 +9,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from apps.accounts.mfa import MFARequired, is_verified
+
 from .models import PartnerMembership
 from .permissions import (
     PROVIDER_ONLY_PERMISSIONS,
@@ -32,11 +34,14 @@ def get_membership_or_404(user, partner_public_id: str) -> PartnerMembership:
     if not user.is_authenticated:
         raise Http404
     try:
-        return PartnerMembership.objects.select_related("partner").get(
+        membership = PartnerMembership.objects.select_related("partner").get(
             user=user, partner__public_id=partner_public_id
         )
     except PartnerMembership.DoesNotExist:
         raise Http404 from None
+    if membership.partner.require_mfa and not is_verified(user):
+        raise MFARequired  # MFAMiddleware sends the member to set it up or to pass it
+    return membership
 
 
 def denial_reason(membership: PartnerMembership, perm: str) -> str:

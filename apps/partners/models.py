@@ -69,6 +69,11 @@ class Partner(models.Model):
     contact_email = models.EmailField(_("contact email"), blank=True)
     country = models.CharField(_("country"), max_length=2, default="CN")
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    require_mfa = models.BooleanField(
+        _("requires two-step verification"),
+        default=False,
+        help_text=_("Members pass two-step verification before any page of the organization."),
+    )
 
     objects = PartnerQuerySet.as_manager()
 

@@ -74,6 +74,7 @@ urlpatterns = [
     # Organization profile
     path(f"{org}profile/", organization.ProfileView.as_view(), name="profile"),
     path(f"{org}profile/edit/", organization.ProfileEditView.as_view(), name="profile_edit"),
+    path(f"{org}profile/mfa/", organization.ProfileMFAView.as_view(), name="profile_mfa"),
     # One-time links (public). The landing pages come first: "team" is not a token.
     path("t/team/", links.TeamJoinView.as_view(), name="team_join"),
     path("t/partnership/", links.PartnershipJoinView.as_view(), name="partnership_join"),

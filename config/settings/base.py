@@ -84,6 +84,29 @@ MIDDLEWARE = [
 ]
 
 # ------------------------------------------------------------------------------
+# Two-step verification (django-otp: TOTP apps and hashed recovery codes; apps/accounts/mfa.py)
+# ------------------------------------------------------------------------------
+INSTALLED_APPS += [
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+]
+# OTPMiddleware right after authentication (request.user.is_verified()); ours after sign-in
+# is required: a user with a second factor passes it before any page, staff enrol before admin
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.LoginRequiredMiddleware") + 1,
+    "apps.accounts.middleware.MFAMiddleware",
+)
+# Operator staff must have a second factor (and have passed it) before any admin page
+MFA_REQUIRED_FOR_STAFF = env.bool("PORTAL_MFA_REQUIRED_FOR_STAFF", default=True)
+OTP_TOTP_ISSUER = env("PORTAL_MFA_ISSUER", default="Multichannel Partner Portal")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+
+# ------------------------------------------------------------------------------
 # Database
 # ------------------------------------------------------------------------------
 DATABASES = {

@@ -25,3 +25,5 @@ WHITENOISE_AUTOREFRESH = True  # no collectstatic needed for the test client
 # Local memory whatever REDIS_URL says (each test starts with an empty cache, tests/conftest.py);
 # the Redis tests in tests/test_rate_limits.py point the cache at Redis themselves.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Most tests sign staff in with force_login; tests/accounts/test_mfa*.py turn this on
+MFA_REQUIRED_FOR_STAFF = False

@@ -8,6 +8,13 @@ ROWS = [
     Route("accounts:logout", expect(405, anonymous=LOGIN)),  # POST only
     Route("accounts:profile", expect(200, anonymous=LOGIN)),
     Route("accounts:password_change", expect(200, anonymous=LOGIN)),
+    # two-step verification: every signed-in user's own pages (tests/accounts/test_mfa*.py)
+    Route("accounts:mfa", expect(200, anonymous=LOGIN)),
+    Route("accounts:mfa_setup", expect(200, anonymous=LOGIN)),
+    # without a second factor there is nothing to verify or renew: back to the start
+    Route("accounts:mfa_verify", expect(302, anonymous=LOGIN)),
+    Route("accounts:mfa_recovery_codes", expect(302, anonymous=LOGIN)),
+    Route("accounts:mfa_remove", expect(405, anonymous=LOGIN)),  # POST only
     Route("accounts:password_change_done", expect(200, anonymous=LOGIN)),
     Route("accounts:password_reset", expect(200)),
     Route("accounts:password_reset_done", expect(200)),

@@ -102,6 +102,8 @@ ROWS = [
     Route("partners:profile", provider_page(200), kwargs=provider_kw),
     Route("partners:profile_edit", provider_page(403, admin=200), kwargs=provider_kw),
     Route("partners:profile_edit", reseller_page(200), kwargs=reseller_kw),
+    # the team's two-step verification requirement: a POST-only form, Global admins only
+    Route("partners:profile_mfa", provider_page(403, admin=405), kwargs=provider_kw),
     # One-time links: public; without a link in the session (or with an unknown token) the
     # page says the link is not valid
     Route("partners:team_join", expect(404)),

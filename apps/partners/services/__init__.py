@@ -11,7 +11,13 @@ table), and `common` for what they share. Callers import from here
 """
 
 from .common import NewAccount
-from .organizations import partner_approve, partner_create, partner_suspend, partner_update
+from .organizations import (
+    partner_approve,
+    partner_create,
+    partner_set_mfa_required,
+    partner_suspend,
+    partner_update,
+)
 from .partnerships import (
     PARTNERSHIP_ACTIONS,
     PARTNERSHIP_TRANSITIONS,
@@ -49,6 +55,7 @@ __all__ = [
     "partner_create",
     "partner_suspend",
     "partner_update",
+    "partner_set_mfa_required",
     "partnership_accept",
     "partnership_decline",
     "partnership_end",

@@ -106,6 +106,34 @@ def partner_suspend(*, partner: Partner, by=None, reason: str = "") -> Partner:
     return locked
 
 
+def partner_set_mfa_required(
+    *, partner: Partner, by, acting_partner: Partner | None = None, required: bool
+) -> Partner:
+    """Turn the organization's two-step verification requirement on or off (a Global admin).
+
+    Turning it on needs the person doing it to have two-step verification themselves, so that
+    the change cannot lock its author out of the organization's pages."""
+    if required and by is not None and not getattr(by, "mfa_enabled", False):
+        raise ValidationError(
+            _("Set up two-step verification for your own account before requiring it.")
+        )
+    with transaction.atomic():
+        locked = _lock_partner(partner.pk)
+        if locked.require_mfa != required:
+            locked.require_mfa = required
+            locked.save(update_fields=["require_mfa"])
+            audit_record(
+                action="partner.mfa_requirement_changed",
+                actor=by,
+                acting_partner=acting_partner,
+                target=locked,
+                partners=[locked],
+                data={"require_mfa": required},
+            )
+    partner.require_mfa = locked.require_mfa
+    return locked
+
+
 def partner_update(
     *,
     partner: Partner,

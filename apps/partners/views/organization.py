@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
 from .. import services
-from ..forms import PartnerProfileForm
+from ..forms import PartnerMFAForm, PartnerProfileForm
 from ..mixins import PartnerMixin
 
 
@@ -25,7 +25,40 @@ class ProfileView(PartnerMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["can_edit"] = self.membership.has_perm("organization.edit")
+        if context["can_edit"]:
+            context["mfa_form"] = PartnerMFAForm(initial={"require_mfa": self.partner.require_mfa})
         return context
+
+
+class ProfileMFAView(PartnerMixin, FormView):
+    """A Global admin turns the team's two-step verification requirement on or off."""
+
+    permission = "organization.edit"
+    template_name = "partners/profile.html"
+    form_class = PartnerMFAForm
+    http_method_names = ["post"]
+
+    def form_valid(self, form):
+        required = form.cleaned_data["require_mfa"]
+        try:
+            services.partner_set_mfa_required(
+                partner=self.partner,
+                by=self.request.user,
+                acting_partner=self.partner,
+                required=required,
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(self.request, message)
+        else:
+            if required:
+                messages.success(self.request, _("Two-step verification is now required."))
+            else:
+                messages.success(self.request, _("Two-step verification is no longer required."))
+        return redirect("partners:profile", partner_id=self.partner.public_id)
+
+    def form_invalid(self, form):
+        return redirect("partners:profile", partner_id=self.partner.public_id)
 
 
 class ProfileEditView(PartnerMixin, FormView):
