@@ -13,3 +13,7 @@ class CoreConfig(AppConfig):
         # The outbox's admin lives in its own module (apps/core/admin.py is the shared admin
         # plumbing: mixins); registering it here keeps one place that wires it.
         from . import admin_outbox  # noqa: F401
+        from .converters import register
+
+        # Path converters that check an id's shape before any view runs (before URLconfs load).
+        register()

@@ -13,6 +13,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from apps.audit.models import AuditEvent
+from apps.core.pagination import MAX_PAGE, page_number
 
 # ------------------------------------------------------------------------------
 # Scoping and filtering
@@ -165,12 +166,9 @@ class UncountedPage:
 
 
 def page_number_from(value) -> int:
-    """A page number from the query string; anything but a positive integer means page 1."""
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return 1
-    return number if number >= 1 else 1
+    """A page number from the query string; anything but a positive integer means page 1, and
+    it is bounded (apps.core.pagination) so that the OFFSET stays a bigint."""
+    return page_number(value)
 
 
 def uncounted_page(queryset: QuerySet, number: int, per_page: int) -> UncountedPage:
@@ -219,7 +217,7 @@ class EstimatedCountPaginator(Paginator):
             raise PageNotAnInteger(_("That page number is not an integer")) from None
         if number < 1:
             raise EmptyPage(_("That page number is less than 1"))
-        return number
+        return min(number, MAX_PAGE)
 
     def page(self, number):
         number = self.validate_number(number)
