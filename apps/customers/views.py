@@ -277,6 +277,16 @@ class RelationshipEndView(PartnerMixin, FormView):
         return self._relationship
 
     def detail_url(self) -> str:
+        """The customer's page, or the customer list once the provider no longer works with the
+        customer (after the last relationship ended the customer's page answers 404)."""
+        if (
+            not partner_customers(self.partner)
+            .filter(public_id=self.kwargs["customer_id"])
+            .exists()
+        ):
+            return reverse(
+                "customers:partner_customers", kwargs={"partner_id": self.partner.public_id}
+            )
         return reverse(
             "customers:partner_customer",
             kwargs={
