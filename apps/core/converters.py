@@ -33,9 +33,10 @@ class DatabaseIdConverter:
 
 
 class LinkTokenConverter:
-    """A one-time link's token: URL-safe base64 with the signer's separators, bounded."""
+    """A one-time link's token: URL-safe base64 with the signer's separators, bounded (a real
+    one is under 100 characters; a longer one still gets the link-problem page)."""
 
-    regex = "[A-Za-z0-9_.:-]{1,256}"
+    regex = "[A-Za-z0-9_.:-]{1,1000}"
 
     def to_python(self, value: str) -> str:
         return value

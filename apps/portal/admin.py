@@ -9,7 +9,7 @@ from django.contrib.admin.models import DELETION, LogEntry
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
-from django.db import DataError, transaction
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import HttpResponseRedirect
 from django.urls import NoReverseMatch, path, reverse
@@ -480,11 +480,7 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         except IncorrectLookupParameters:
             messages.error(request, _("Those filters are not valid; nothing was exported."))
             return HttpResponseRedirect(reverse("admin:audit_auditevent_changelist") + "?e=1")
-        try:
-            return operator_export_response(changelist.queryset)
-        except DataError:
-            messages.error(request, _("Those filters are not valid; nothing was exported."))
-            return HttpResponseRedirect(reverse("admin:audit_auditevent_changelist") + "?e=1")
+        return operator_export_response(changelist.queryset)
 
     def changelist_view(self, request, extra_context=None):
         extra_context = {

@@ -6,7 +6,6 @@ about 2,000 of them in memory at a time, never the whole list.
 """
 
 import csv
-import itertools
 import json
 from collections.abc import Iterable, Iterator
 
@@ -51,13 +50,6 @@ def csv_lines(header: list[str], rows: Iterable[list]) -> Iterator[str]:
 
 
 def streaming_csv_response(filename: str, header: list[str], rows: Iterable[list]):
-    # The query runs (and its first row is read) before the response exists: a filter the
-    # database refuses raises here, where the view can still answer, never after a 200 went out
-    # with half a file.
-    rows = iter(rows)
-    first = next(rows, None)
-    if first is not None:
-        rows = itertools.chain([first], rows)
     response = StreamingHttpResponse(
         csv_lines(header, rows), content_type="text/csv; charset=utf-8"
     )
