@@ -14,3 +14,7 @@ class CoreConfig(AppConfig):
         # plumbing: mixins); registering it here keeps one place that wires it.
         # The idle-session clock starts at sign-in (a user_logged_in receiver in middleware.py).
         from . import admin_outbox, middleware  # noqa: F401
+        from .converters import register
+
+        # Path converters that check an id's shape before any view runs (before URLconfs load).
+        register()

@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -9,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView, TemplateView
 
 from apps.core.forms import add_service_errors
+from apps.core.pagination import BoundedPaginationMixin, paginate
 from apps.partners.mixins import PartnerMixin
 
 from .forms import CustomerSearchForm, GrantForm, GrantRemoveForm, RelationshipEndForm
@@ -27,7 +27,7 @@ from .services import grant_remove, grant_set, relationship_end
 
 
 def _page(request, items, param: str = "page"):
-    return Paginator(items, settings.PORTAL_PAGE_SIZE).get_page(request.GET.get(param))
+    return paginate(request, items, param)
 
 
 def _error_messages(exc: ValidationError) -> list[str]:
@@ -221,7 +221,7 @@ class GrantRemoveView(CustomerMixin, FormView):
 # ------------------------------------------------------------------------------
 # Partner pages
 # ------------------------------------------------------------------------------
-class PartnerCustomerListView(PartnerMixin, ListView):
+class PartnerCustomerListView(PartnerMixin, BoundedPaginationMixin, ListView):
     """A provider's customers (with the resellers attached) or a reseller's customers."""
 
     permission = "customers.view"
@@ -294,6 +294,16 @@ class RelationshipEndView(PartnerMixin, FormView):
         return self._relationship
 
     def detail_url(self) -> str:
+        """The customer's page, or the customer list once the provider no longer works with the
+        customer (after the last relationship ended the customer's page answers 404)."""
+        if (
+            not partner_customers(self.partner)
+            .filter(public_id=self.kwargs["customer_id"])
+            .exists()
+        ):
+            return reverse(
+                "customers:partner_customers", kwargs={"partner_id": self.partner.public_id}
+            )
         return reverse(
             "customers:partner_customer",
             kwargs={

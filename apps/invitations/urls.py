@@ -1,7 +1,7 @@
 """Routes of the invitations app. Kept in two lists so that link/management pages and the
 customer's acceptance pages can grow independently.
 
-The acceptance routes come first: `i/<str:token>/` would otherwise also match fixed paths such
+The acceptance routes come first: `i/<token:token>/` would otherwise also match fixed paths such
 as `i/accept/` (a real token always contains a ".", so no token is shadowed by them).
 """
 

@@ -3,19 +3,19 @@ from django.urls import path
 
 from . import views, views_link
 
-PARTNER = "p/<str:partner_id>/invitations/"
-INVITATION = PARTNER + "<str:invitation_id>/"
+PARTNER = "p/<public_id:partner_id>/invitations/"
+INVITATION = PARTNER + "<public_id:invitation_id>/"
 
 urlpatterns: list = [
     path("i/", views_link.landing, name="landing"),
-    path("i/<str:token>/", views_link.link, name="link"),
+    path("i/<token:token>/", views_link.link, name="link"),
     path(PARTNER, views.InvitationListView.as_view(), name="list"),
     path(PARTNER + "new/", views.InvitationCreateView.as_view(), name="create"),
     path(INVITATION, views.InvitationDetailView.as_view(), name="detail"),
     path(INVITATION + "send/", views.InvitationSendView.as_view(), name="send"),
     path(INVITATION + "revoke/", views.InvitationRevokeView.as_view(), name="revoke"),
     path(
-        INVITATION + "deliveries/<int:delivery_id>/resend/",
+        INVITATION + "deliveries/<dbid:delivery_id>/resend/",
         views.DeliveryResendView.as_view(),
         name="resend",
     ),

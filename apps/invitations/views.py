@@ -4,7 +4,6 @@ send / forward, resend, revoke. Every page goes through PartnerMixin and the sel
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,6 +11,7 @@ from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
 from apps.core.forms import add_service_errors
+from apps.core.pagination import BoundedPaginationMixin, paginate
 from apps.partners.mixins import PartnerMixin
 
 from .emails import default_message
@@ -36,7 +36,7 @@ def detail_url(partner, invitation) -> str:
     )
 
 
-class InvitationListView(PartnerMixin, ListView):
+class InvitationListView(PartnerMixin, BoundedPaginationMixin, ListView):
     """A provider's issued invitations; a reseller's invitations from its active providers."""
 
     permission = "invitations.view"
@@ -109,13 +109,12 @@ class InvitationDetailView(PartnerMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         invitation = self.get_invitation()
         can_send = self.membership.has_perm("invitations.send") and invitation.is_usable
-        deliveries = Paginator(
-            delivery_list(partner=self.partner, invitation=invitation), settings.PORTAL_PAGE_SIZE
-        ).get_page(self.request.GET.get("page"))
-        acceptances = Paginator(
-            acceptance_list(partner=self.partner, invitation=invitation),
-            settings.PORTAL_PAGE_SIZE,
-        ).get_page(self.request.GET.get("apage"))
+        deliveries = paginate(
+            self.request, delivery_list(partner=self.partner, invitation=invitation), "page"
+        )
+        acceptances = paginate(
+            self.request, acceptance_list(partner=self.partner, invitation=invitation), "apage"
+        )
         context.update(
             invitation=invitation,
             services=list(invitation.services.all()),

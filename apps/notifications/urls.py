@@ -8,7 +8,7 @@ urlpatterns = [
     path("notifications/", views.NotificationListView.as_view(), name="list"),
     path("notifications/read/", views.MarkAllReadView.as_view(), name="mark_all_read"),
     path(
-        "notifications/<int:notification_id>/open/",
+        "notifications/<dbid:notification_id>/open/",
         views.NotificationOpenView.as_view(),
         name="open",
     ),

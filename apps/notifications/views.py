@@ -1,11 +1,11 @@
-from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
+
+from apps.core.pagination import paginate
 
 from .forms import EmailPreferencesForm
 from .models import RETENTION_DAYS, Notification
@@ -21,8 +21,7 @@ class NotificationListView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        page = Paginator(notification_list(self.request.user), settings.PORTAL_PAGE_SIZE)
-        context["page"] = page.get_page(self.request.GET.get("page"))
+        context["page"] = paginate(self.request, notification_list(self.request.user))
         context["retention_days"] = RETENTION_DAYS
         return context
 

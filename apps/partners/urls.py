@@ -4,7 +4,7 @@ from .views import links, organization, partnerships, team
 
 app_name = "partners"
 
-org = "p/<str:partner_id>/"
+org = "p/<public_id:partner_id>/"
 
 urlpatterns = [
     path(org, organization.PartnerHomeView.as_view(), name="home"),
@@ -12,22 +12,22 @@ urlpatterns = [
     path(f"{org}team/", team.TeamView.as_view(), name="team"),
     path(f"{org}team/invite/", team.TeamInviteView.as_view(), name="team_invite"),
     path(
-        f"{org}team/members/<int:membership_id>/role/",
+        f"{org}team/members/<dbid:membership_id>/role/",
         team.MemberRoleView.as_view(),
         name="member_role",
     ),
     path(
-        f"{org}team/members/<int:membership_id>/remove/",
+        f"{org}team/members/<dbid:membership_id>/remove/",
         team.MemberRemoveView.as_view(),
         name="member_remove",
     ),
     path(
-        f"{org}team/invitations/<int:invitation_id>/resend/",
+        f"{org}team/invitations/<dbid:invitation_id>/resend/",
         team.TeamInvitationActionView.as_view(action="resend"),
         name="team_invitation_resend",
     ),
     path(
-        f"{org}team/invitations/<int:invitation_id>/revoke/",
+        f"{org}team/invitations/<dbid:invitation_id>/revoke/",
         team.TeamInvitationActionView.as_view(action="revoke"),
         name="team_invitation_revoke",
     ),
@@ -37,39 +37,41 @@ urlpatterns = [
         f"{org}resellers/invite/", partnerships.ResellerInviteView.as_view(), name="reseller_invite"
     ),
     path(
-        f"{org}resellers/<int:pk>/",
+        f"{org}resellers/<dbid:pk>/",
         partnerships.ResellerDetailView.as_view(),
         name="reseller_detail",
     ),
     path(
-        f"{org}resellers/<int:pk>/suspend/",
+        f"{org}resellers/<dbid:pk>/suspend/",
         partnerships.PartnershipActionView.as_view(action="suspend"),
         name="partnership_suspend",
     ),
     path(
-        f"{org}resellers/<int:pk>/reactivate/",
+        f"{org}resellers/<dbid:pk>/reactivate/",
         partnerships.PartnershipActionView.as_view(action="reactivate"),
         name="partnership_reactivate",
     ),
     path(
-        f"{org}resellers/<int:pk>/resend/",
+        f"{org}resellers/<dbid:pk>/resend/",
         partnerships.PartnershipActionView.as_view(action="resend"),
         name="partnership_resend",
     ),
     path(
-        f"{org}resellers/<int:pk>/revoke/",
+        f"{org}resellers/<dbid:pk>/revoke/",
         partnerships.PartnershipActionView.as_view(action="revoke"),
         name="partnership_revoke",
     ),
     path(
-        f"{org}resellers/<int:pk>/end/",
+        f"{org}resellers/<dbid:pk>/end/",
         partnerships.PartnershipEndView.as_view(),
         name="partnership_end",
     ),
     # Providers (reseller side)
     path(f"{org}providers/", partnerships.ProvidersView.as_view(), name="providers"),
     path(
-        f"{org}providers/<int:pk>/end/", partnerships.ProviderEndView.as_view(), name="provider_end"
+        f"{org}providers/<dbid:pk>/end/",
+        partnerships.ProviderEndView.as_view(),
+        name="provider_end",
     ),
     # Organization profile
     path(f"{org}profile/", organization.ProfileView.as_view(), name="profile"),
@@ -78,5 +80,5 @@ urlpatterns = [
     # One-time links (public). The landing pages come first: "team" is not a token.
     path("t/team/", links.TeamJoinView.as_view(), name="team_join"),
     path("t/partnership/", links.PartnershipJoinView.as_view(), name="partnership_join"),
-    path("t/<str:token>/", links.LinkView.as_view(), name="link"),
+    path("t/<token:token>/", links.LinkView.as_view(), name="link"),
 ]

@@ -7,19 +7,40 @@ one), or a custom admin view, would run for anyone who may view the model. Here:
 - every POST to an admin page from staff who hold no write permission at all is refused,
   except signing out and changing their own password;
 - such staff are offered no admin action on any model.
+
+And for everyone: a date-hierarchy filter that is not a plausible year, month or day (Django
+turns `?created_at__year=99999999999999999999999` into an OverflowError, a 500) goes to the
+changelist's own "invalid filters" answer (`?e=1`), like any other lookup Django refuses. NUL
+bytes never get here (apps.core.middleware.RejectNulBytesMiddleware).
 """
 
+import re
 import types
 from functools import wraps
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 # Admin URL names that read-only staff may still POST to.
 READ_ONLY_STAFF_MAY_POST = frozenset({"logout", "password_change"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Date-hierarchy lookups and the digits a real value has.
+DATE_PARTS = {
+    "__year": re.compile(r"\d{1,4}"),
+    "__month": re.compile(r"\d{1,2}"),
+    "__day": re.compile(r"\d{1,2}"),
+}
+
+
+def invalid_date_filter(query) -> bool:
+    for key, value in query.items():
+        for suffix, pattern in DATE_PARTS.items():
+            if key.endswith(suffix) and not pattern.fullmatch(value):
+                return True
+    return False
 
 
 class NoActionsForReadOnlyStaff:
@@ -59,6 +80,8 @@ class PortalAdminSite(admin.AdminSite):
                 url_name = getattr(request.resolver_match, "url_name", None)
                 if url_name not in READ_ONLY_STAFF_MAY_POST:
                     raise PermissionDenied(_("Auditors can look but not change anything."))
+            if invalid_date_filter(request.GET) and "e" not in request.GET:
+                return HttpResponseRedirect(request.path + "?e=1")
             return view(request, *args, **kwargs)
 
         return super().admin_view(refuse_writes_from_read_only_staff, cacheable)

@@ -19,6 +19,7 @@ from apps.audit.audience import (
     target_repr_for,
 )
 from apps.audit.models import AuditEvent
+from apps.core.pagination import MAX_PAGE, page_number
 
 # ------------------------------------------------------------------------------
 # Scoping and filtering
@@ -197,12 +198,9 @@ class UncountedPage:
 
 
 def page_number_from(value) -> int:
-    """A page number from the query string; anything but a positive integer means page 1."""
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return 1
-    return number if number >= 1 else 1
+    """A page number from the query string; anything but a positive integer means page 1, and
+    it is bounded (apps.core.pagination) so that the OFFSET stays a bigint."""
+    return page_number(value)
 
 
 def uncounted_page(queryset: QuerySet, number: int, per_page: int) -> UncountedPage:
@@ -251,7 +249,7 @@ class EstimatedCountPaginator(Paginator):
             raise PageNotAnInteger(_("That page number is not an integer")) from None
         if number < 1:
             raise EmptyPage(_("That page number is less than 1"))
-        return number
+        return min(number, MAX_PAGE)
 
     def page(self, number):
         number = self.validate_number(number)

@@ -6,22 +6,22 @@ app_name = "portal"
 
 urlpatterns = [
     path(
-        "p/<str:partner_id>/activity/",
+        "p/<public_id:partner_id>/activity/",
         views.PartnerActivityView.as_view(),
         name="partner_activity",
     ),
     path(
-        "p/<str:partner_id>/activity/export.csv",
+        "p/<public_id:partner_id>/activity/export.csv",
         views.PartnerActivityExportView.as_view(),
         name="partner_activity_export",
     ),
     path(
-        "c/<str:customer_id>/activity/",
+        "c/<public_id:customer_id>/activity/",
         views.CustomerActivityView.as_view(),
         name="customer_activity",
     ),
     path(
-        "c/<str:customer_id>/activity/export.csv",
+        "c/<public_id:customer_id>/activity/export.csv",
         views.CustomerActivityExportView.as_view(),
         name="customer_activity_export",
     ),

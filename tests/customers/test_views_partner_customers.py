@@ -238,3 +238,16 @@ def test_ending_an_ended_relationship_says_so(client, cast, relationship):
     assert "already ended" in response.content.decode()
     relationship.refresh_from_db()
     assert relationship.end_reason == "Done"
+
+
+def test_after_ending_the_last_relationship_the_provider_lands_on_a_page_that_exists(
+    client, cast, relationship
+):
+    """Issue 15 defect 7: the customer's page answers 404 once the relationship ended."""
+    client.force_login(cast.provider_admin)
+    response = client.post(end_url(cast.provider, relationship), {"reason": "Done"}, follow=True)
+    assert response.status_code == 200
+    assert response.redirect_chain[-1][0] == list_url(cast.provider)
+    assert "was ended" in response.content.decode()
+    again = client.get(end_url(cast.provider, relationship), follow=True)
+    assert again.status_code == 200 and "already ended" in again.content.decode()

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView, ListView
 
+from apps.core.pagination import BoundedPaginationMixin
+
 from .. import selectors, services
 from ..forms import EndPartnershipForm, ResellerInviteForm
 from ..mixins import PartnerMixin
@@ -21,7 +23,7 @@ from .common import PostOnlyPartnerView, SendLinkFormView, _error_text
 # ------------------------------------------------------------------------------
 # Resellers (provider side)
 # ------------------------------------------------------------------------------
-class ResellersView(PartnerMixin, ListView):
+class ResellersView(PartnerMixin, BoundedPaginationMixin, ListView):
     permission = "resellers.view"
     template_name = "partners/resellers.html"
     context_object_name = "partnerships"
@@ -169,7 +171,7 @@ class PartnershipEndView(EndPartnershipFormMixin, ProviderPartnershipMixin, Part
 # ------------------------------------------------------------------------------
 # Providers (reseller side)
 # ------------------------------------------------------------------------------
-class ProvidersView(PartnerMixin, ListView):
+class ProvidersView(PartnerMixin, BoundedPaginationMixin, ListView):
     permission = "providers.view"
     template_name = "partners/providers.html"
     context_object_name = "partnerships"

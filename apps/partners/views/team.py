@@ -4,11 +4,12 @@ resend or revoke invitations."""
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import ListView, TemplateView
+
+from apps.core.pagination import BoundedPaginationMixin, paginate
 
 from .. import selectors, services
 from ..forms import MemberRoleForm, TeamInviteForm
@@ -17,7 +18,7 @@ from ..models import PartnerMembership, Role, TeamInvitation
 from .common import PostOnlyPartnerView, SendLinkFormView, _error_text
 
 
-class TeamView(PartnerMixin, ListView):
+class TeamView(PartnerMixin, BoundedPaginationMixin, ListView):
     """Members and open invitations. Global admins change roles, remove and invite."""
 
     permission = "team.view"
@@ -34,9 +35,9 @@ class TeamView(PartnerMixin, ListView):
         context["can_manage"] = can_manage
         context["global_admin_count"] = selectors.global_admin_count(self.partner)
         context["role_choices"] = Role.choices
-        context["invitations_page"] = Paginator(
-            selectors.team_open_invitations(self.partner), settings.PORTAL_PAGE_SIZE
-        ).get_page(self.request.GET.get("invitations_page"))
+        context["invitations_page"] = paginate(
+            self.request, selectors.team_open_invitations(self.partner), "invitations_page"
+        )
         return context
 
 
