@@ -270,11 +270,11 @@ def mfa_remove(*, by: User) -> None:
             )
 
 
-def _mfa_enabled_sync(user: User) -> None:
-    """Set `user.mfa_enabled` from the devices left (inside the caller's transaction)."""
-    enabled = has_second_factor_device(user)
-    User.objects.filter(pk=user.pk).update(mfa_enabled=enabled)
-    user.mfa_enabled = enabled
+def _mfa_enabled_sync(*, by: User) -> None:
+    """Set `by.mfa_enabled` from the devices left (inside the caller's transaction)."""
+    enabled = has_second_factor_device(by)
+    User.objects.filter(pk=by.pk).update(mfa_enabled=enabled)
+    by.mfa_enabled = enabled
 
 
 def mfa_passkey_register(*, by: User, helper, state: dict, data: dict):
@@ -289,7 +289,7 @@ def mfa_passkey_register(*, by: User, helper, state: dict, data: dict):
 def mfa_passkey_added(*, by: User, device) -> object:
     """Record a passkey `by` has just registered (call inside the transaction that saved it)."""
     with transaction.atomic():
-        _mfa_enabled_sync(by)
+        _mfa_enabled_sync(by=by)
         audit_record(
             action="mfa.passkey_added",
             actor=by,
@@ -311,7 +311,7 @@ def mfa_passkey_remove(*, by: User, passkey_id: int) -> bool:
             return False
         name = device.name
         device.delete()
-        _mfa_enabled_sync(by)
+        _mfa_enabled_sync(by=by)
         if not by.mfa_enabled:
             StaticDevice.objects.filter(user=by).delete()
         audit_record(
