@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from apps.accounts import passkey_views
 from apps.accounts import views as account_views
 
 from . import views
@@ -11,6 +12,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("language/", account_views.set_language, name="set_language"),
     path("accounts/", include("apps.accounts.urls")),
+    # passkeys (django-otp-webauthn's JSON endpoints, in its own "otp_webauthn" namespace)
+    path("accounts/mfa/passkeys/", include(passkey_views.webauthn_patterns)),
     path(settings.ADMIN_URL, admin.site.urls),
     path("", include("apps.notifications.urls")),
     path("", include("apps.partners.urls")),

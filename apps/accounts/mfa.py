@@ -1,8 +1,10 @@
-"""Two-step verification (MFA) on django-otp: an authenticator app (TOTP) and recovery codes.
+"""Two-step verification (MFA) on django-otp: an authenticator app (TOTP), passkeys (WebAuthn,
+django-otp-webauthn) and recovery codes.
 
 django-otp plugs into the portal's own sign-in: the password step signs the user in as before,
 and `OTPMiddleware` makes `request.user.is_verified()` true once a second factor has been passed
-in this session (`django_otp.login`). `MFAMiddleware` (middleware.py) keeps a user who has a
+in this session (`django_otp.login`; for a passkey, django-otp-webauthn's authentication
+views, mounted by passkey_views.py). `MFAMiddleware` (middleware.py) keeps a user who has a
 second factor on the verification page until then; the pages of an organization that requires
 MFA, and the admin for operator staff, also send users without one to set it up.
 
@@ -16,6 +18,8 @@ import secrets
 
 from django.conf import settings
 from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 RECOVERY_CODE_COUNT = 10
 RECOVERY_DEVICE_NAME = "recovery"
@@ -27,7 +31,8 @@ class MFARequired(Exception):
 
 
 def has_mfa(user) -> bool:
-    """Whether `user` has a confirmed second factor (an authenticator app). The services keep
+    """Whether `user` has a confirmed second factor (an authenticator app or a passkey). The
+    services keep
     `User.mfa_enabled` in step with the devices, so this costs no query."""
     return bool(getattr(user, "is_authenticated", False) and user.mfa_enabled)
 
@@ -63,3 +68,20 @@ def recovery_device(user) -> StaticDevice | None:
 def recovery_codes_left(user) -> int:
     device = recovery_device(user)
     return device.token_set.count() if device else 0
+
+
+def passkeys_of(user):
+    return WebAuthnCredential.objects.filter(user=user, confirmed=True).order_by("created_at")
+
+
+def has_second_factor_device(user) -> bool:
+    """Whether `user` still has an authenticator app or a passkey (recovery codes alone are not
+    a second factor): what `User.mfa_enabled` mirrors."""
+    return (
+        TOTPDevice.objects.filter(user=user, confirmed=True).exists() or passkeys_of(user).exists()
+    )
+
+
+def webauthn_rp_name(request) -> str:
+    """The relying party name authenticators show (OTP_WEBAUTHN_RP_NAME_CALLABLE)."""
+    return str(getattr(settings, "PORTAL_WEBAUTHN_RP_NAME", "") or settings.SITE_NAME)

@@ -16,7 +16,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import services
 from .forms import MFACodeForm, MFASetupForm
-from .mfa import has_mfa, is_verified, recovery_codes_left
+from .mfa import has_mfa, is_verified, passkeys_of, recovery_codes_left
 
 SETUP_DEVICE_NAME = "Authenticator app"
 
@@ -39,6 +39,7 @@ def mfa_overview(request):
             "has_mfa": has_mfa(user),
             "codes_left": recovery_codes_left(user),
             "devices": TOTPDevice.objects.devices_for_user(user, confirmed=True),
+            "passkeys": passkeys_of(user),
         },
     )
 
@@ -72,13 +73,13 @@ class MFASetupView(View):
         )
 
     def get(self, request):
-        if has_mfa(request.user):
+        if _has_totp(request.user):
             messages.info(request, _("Two-step verification is already set up."))
             return redirect("accounts:mfa")
         return self._render(request, self._device(request), MFASetupForm())
 
     def post(self, request):
-        if has_mfa(request.user):
+        if _has_totp(request.user):
             return redirect("accounts:mfa")
         device = self._device(request)
         form = MFASetupForm(request.POST)
@@ -101,6 +102,11 @@ class MFASetupView(View):
         return self._render(request, device, form)
 
 
+def _has_totp(user) -> bool:
+    """An authenticator app is set up (a user with only passkeys may still add one)."""
+    return has_mfa(user) and TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
 def _base32(key: bytes) -> str:
     raw = base64.b32encode(key).decode().rstrip("=")
     return " ".join(raw[i : i + 4] for i in range(0, len(raw), 4))
@@ -114,8 +120,14 @@ class MFAVerifyView(View):
     def get(self, request):
         if not has_mfa(request.user) or is_verified(request.user):
             return redirect(_next_url(request, default="dashboard"))
-        context = {"form": MFACodeForm(), "next": _next_url(request, "dashboard")}
-        return render(request, self.template_name, context)
+        return render(request, self.template_name, self._context(request, MFACodeForm()))
+
+    def _context(self, request, form) -> dict:
+        return {
+            "form": form,
+            "next": _next_url(request, "dashboard"),
+            "has_passkeys": passkeys_of(request.user).exists(),
+        }
 
     def post(self, request):
         if not has_mfa(request.user):
@@ -127,11 +139,7 @@ class MFAVerifyView(View):
                 django_otp.login(request, device)
                 return redirect(_next_url(request, default="dashboard"))
             form.add_error("code", _("That code is not right, or it was already used."))
-        return render(
-            request,
-            self.template_name,
-            {"form": form, "next": _next_url(request, "dashboard")},
-        )
+        return render(request, self.template_name, self._context(request, form))
 
 
 class MFARecoveryCodesView(View):

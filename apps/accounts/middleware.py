@@ -52,6 +52,10 @@ class MFAMiddleware:
         "accounts:mfa_verify",
         "accounts:logout",
         "set_language",
+        # signing in with a passkey instead of a code (passkey_views.py)
+        "otp_webauthn:credential-authentication-begin",
+        "otp_webauthn:credential-authentication-complete",
+        "otp_webauthn:js-i18n-catalog",
     }
 
     def __init__(self, get_response):

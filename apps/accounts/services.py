@@ -4,12 +4,14 @@ from django.contrib.auth import password_validation
 from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from apps.audit.services import audit_record
 
 from .mfa import (
     RECOVERY_CODE_COUNT,
     RECOVERY_DEVICE_NAME,
+    has_second_factor_device,
     hash_recovery_code,
     new_recovery_code,
     normalize_recovery_code,
@@ -193,6 +195,8 @@ def group_state(group) -> dict:
         "name": group.name,
         "permissions": _permission_names(group.permissions.select_related("content_type")),
     }
+
+
 # Two-step verification (apps/accounts/mfa.py)
 # ------------------------------------------------------------------------------
 
@@ -244,21 +248,80 @@ def mfa_totp_confirm(*, by: User, device, token: str) -> list[str] | None:
 
 
 def mfa_remove(*, by: User) -> None:
-    """Remove every second factor of `by` (authenticator apps and recovery codes)."""
+    """Remove every second factor of `by` (authenticator apps, passkeys and recovery codes)."""
     with transaction.atomic():
         removed = TOTPDevice.objects.filter(user=by, confirmed=True).count()
+        passkeys = WebAuthnCredential.objects.filter(user=by).count()
         TOTPDevice.objects.filter(user=by).delete()
+        WebAuthnCredential.objects.filter(user=by).delete()
         StaticDevice.objects.filter(user=by).delete()
         User.objects.filter(pk=by.pk).update(mfa_enabled=False)
         by.mfa_enabled = False
-        if removed:
+        if removed or passkeys:
+            data = {"method": "totp"} if removed else {"method": "passkey"}
+            if passkeys:
+                data["passkeys"] = passkeys
             audit_record(
                 action="mfa.removed",
                 actor=by,
                 target=by,
                 target_repr=by.email,
-                data={"method": "totp"},
+                data=data,
             )
+
+
+def _mfa_enabled_sync(*, by: User) -> None:
+    """Set `by.mfa_enabled` from the devices left (inside the caller's transaction)."""
+    enabled = has_second_factor_device(by)
+    User.objects.filter(pk=by.pk).update(mfa_enabled=enabled)
+    by.mfa_enabled = enabled
+
+
+def mfa_passkey_register(*, by: User, helper, state: dict, data: dict):
+    """Finish registering a passkey for `by` (django-otp-webauthn's helper checks the
+    authenticator's answer against `state` and saves the credential); the credential, the
+    `mfa_enabled` flag and the audit event are one transaction. Returns the credential."""
+    with transaction.atomic():
+        device = helper.register_complete(user=by, state=state, data=data)
+        return mfa_passkey_added(by=by, device=device)
+
+
+def mfa_passkey_added(*, by: User, device) -> object:
+    """Record a passkey `by` has just registered (call inside the transaction that saved it)."""
+    with transaction.atomic():
+        _mfa_enabled_sync(by=by)
+        audit_record(
+            action="mfa.passkey_added",
+            actor=by,
+            target=by,
+            target_repr=by.email,
+            data={"method": "passkey", "device": device.name},
+        )
+    return device
+
+
+def mfa_passkey_remove(*, by: User, passkey_id: int) -> bool:
+    """Remove one of `by`'s passkeys; `mfa_enabled` turns off when it was the last second
+    factor (the recovery codes go with it). False when `by` has no such passkey."""
+    with transaction.atomic():
+        device = (
+            WebAuthnCredential.objects.select_for_update().filter(user=by, pk=passkey_id).first()
+        )
+        if device is None:
+            return False
+        name = device.name
+        device.delete()
+        _mfa_enabled_sync(by=by)
+        if not by.mfa_enabled:
+            StaticDevice.objects.filter(user=by).delete()
+        audit_record(
+            action="mfa.passkey_removed",
+            actor=by,
+            target=by,
+            target_repr=by.email,
+            data={"method": "passkey", "device": name, "mfa_enabled": by.mfa_enabled},
+        )
+    return True
 
 
 def mfa_verify(*, by: User, code: str):

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import mfa_views, views
+from . import mfa_views, passkey_views, views
 from .forms import PasswordChangeForm, PasswordResetSetForm
 
 app_name = "accounts"
@@ -17,6 +17,11 @@ urlpatterns = [
         "mfa/recovery-codes/", mfa_views.MFARecoveryCodesView.as_view(), name="mfa_recovery_codes"
     ),
     path("mfa/remove/", mfa_views.mfa_remove, name="mfa_remove"),
+    path(
+        "mfa/passkeys/<int:passkey_id>/remove/",
+        passkey_views.passkey_remove,
+        name="mfa_passkey_remove",
+    ),
     path(
         "password/change/",
         auth_views.PasswordChangeView.as_view(

@@ -28,6 +28,8 @@ class AuditAction(models.TextChoices):
     MFA_REMOVED = "mfa.removed", _("Two-step verification removed")
     MFA_RECOVERY_CODES_ISSUED = "mfa.recovery_codes_issued", _("New recovery codes created")
     MFA_RECOVERY_CODE_USED = "mfa.recovery_code_used", _("Recovery code used to sign in")
+    MFA_PASSKEY_ADDED = "mfa.passkey_added", _("Passkey added")
+    MFA_PASSKEY_REMOVED = "mfa.passkey_removed", _("Passkey removed")
     # partner organizations
     PARTNER_CREATED = "partner.created", _("Partner organization created")
     PARTNER_APPROVED = "partner.approved", _("Partner organization approved")

@@ -1,6 +1,7 @@
 """Settings shared by every environment. Everything that differs comes from the environment."""
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.utils.translation import gettext_lazy as _
@@ -107,6 +108,23 @@ MIDDLEWARE.insert(
 MFA_REQUIRED_FOR_STAFF = env.bool("PORTAL_MFA_REQUIRED_FOR_STAFF", default=True)
 OTP_TOTP_ISSUER = env("PORTAL_MFA_ISSUER", default="Multichannel Partner Portal")
 OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+# Passkeys (django-otp-webauthn) as a second factor only, never a password replacement. The
+# relying party is the host of PORTAL_BASE_URL (credentials are bound to it: changing it later
+# means users register their passkeys again) and its name the site's name. Browsers refuse an
+# IP address and plain http except on localhost, so a local http://127.0.0.1 setup uses
+# http://localhost (open the portal there to try passkeys).
+INSTALLED_APPS += ["django_otp_webauthn"]
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+_portal_url = urlsplit(PORTAL_BASE_URL)
+if _portal_url.scheme != "https" and _portal_url.hostname != "localhost":
+    _port = f":{_portal_url.port}" if _portal_url.port else ""
+    _portal_url = urlsplit(f"http://localhost{_port}")
+OTP_WEBAUTHN_RP_ID = env("PORTAL_WEBAUTHN_RP_ID", default="") or _portal_url.hostname
+OTP_WEBAUTHN_RP_NAME_CALLABLE = "apps.accounts.mfa.webauthn_rp_name"
+PORTAL_WEBAUTHN_RP_NAME = env("PORTAL_WEBAUTHN_RP_NAME", default="")  # default: SITE_NAME
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list(
+    "PORTAL_WEBAUTHN_ORIGINS", default=[f"{_portal_url.scheme}://{_portal_url.netloc}"]
+)
 
 # ------------------------------------------------------------------------------
 # Database

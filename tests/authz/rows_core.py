@@ -15,6 +15,17 @@ ROWS = [
     Route("accounts:mfa_verify", expect(302, anonymous=LOGIN)),
     Route("accounts:mfa_recovery_codes", expect(302, anonymous=LOGIN)),
     Route("accounts:mfa_remove", expect(405, anonymous=LOGIN)),  # POST only
+    Route(
+        "accounts:mfa_passkey_remove",
+        expect(405, anonymous=LOGIN),  # POST only; only one's own (tests/accounts/test_passkeys.py)
+        kwargs=lambda cast: {"passkey_id": 1},
+    ),
+    # passkey ceremonies (django-otp-webauthn's JSON endpoints): POST only
+    Route("otp_webauthn:credential-registration-begin", expect(405, anonymous=LOGIN)),
+    Route("otp_webauthn:credential-registration-complete", expect(405, anonymous=LOGIN)),
+    Route("otp_webauthn:credential-authentication-begin", expect(405, anonymous=LOGIN)),
+    Route("otp_webauthn:credential-authentication-complete", expect(405, anonymous=LOGIN)),
+    Route("otp_webauthn:js-i18n-catalog", expect(200, anonymous=LOGIN)),
     Route("accounts:password_change_done", expect(200, anonymous=LOGIN)),
     Route("accounts:password_reset", expect(200)),
     Route("accounts:password_reset_done", expect(200)),
