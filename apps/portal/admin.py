@@ -134,52 +134,53 @@ def _organization(model, value):
     return model.objects.filter(public_id__iexact=value).first()
 
 
-class PartnerConcernedFilter(InputFilter):
+class OrganizationFilter(InputFilter):
+    """Events of one partner or customer, typed as its database ID or public ID."""
+
+    model = Partner
+    missing = _("No such partner")
+
+    def narrow(self, queryset, organization):
+        raise NotImplementedError  # pragma: no cover - every subclass defines it
+
+    def describe(self, value):
+        organization = _organization(self.model, value)
+        return str(organization) if organization else self.missing
+
+    def queryset(self, request, queryset):
+        if not self.value():
+            return queryset
+        organization = _organization(self.model, self.value())
+        return self.narrow(queryset, organization) if organization else queryset.none()
+
+
+class PartnerConcernedFilter(OrganizationFilter):
     title = _("partner (concerned or acting)")
     parameter_name = "partner"
     placeholder = _("Partner ID")
 
-    def describe(self, value):
-        partner = _organization(Partner, value)
-        return str(partner) if partner else _("No such partner")
-
-    def queryset(self, request, queryset):
-        if not self.value():
-            return queryset
-        partner = _organization(Partner, self.value())
-        return queryset.for_partner(partner) if partner else queryset.none()
+    def narrow(self, queryset, organization):
+        return queryset.for_partner(organization)
 
 
-class ActingPartnerFilter(InputFilter):
+class ActingPartnerFilter(OrganizationFilter):
     title = _("acting for partner")
     parameter_name = "acting_partner"
     placeholder = _("Partner ID")
 
-    def describe(self, value):
-        partner = _organization(Partner, value)
-        return str(partner) if partner else _("No such partner")
-
-    def queryset(self, request, queryset):
-        if not self.value():
-            return queryset
-        partner = _organization(Partner, self.value())
-        return queryset.filter(acting_partner=partner) if partner else queryset.none()
+    def narrow(self, queryset, organization):
+        return queryset.filter(acting_partner=organization)
 
 
-class CustomerFilter(InputFilter):
+class CustomerFilter(OrganizationFilter):
     title = _("customer (concerned or acting)")
     parameter_name = "customer"
     placeholder = _("Customer ID")
+    model = Customer
+    missing = _("No such customer")
 
-    def describe(self, value):
-        customer = _organization(Customer, value)
-        return str(customer) if customer else _("No such customer")
-
-    def queryset(self, request, queryset):
-        if not self.value():
-            return queryset
-        customer = _organization(Customer, self.value())
-        return queryset.for_customer(customer) if customer else queryset.none()
+    def narrow(self, queryset, organization):
+        return queryset.for_customer(organization)
 
 
 class ActorFilter(InputFilter):
