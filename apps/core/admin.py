@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
-from .forms import add_service_errors
+from .forms import add_service_errors, error_text
 
 # Per-request notes of AddThroughServiceMixin (an admin instance serves every request).
 _REFUSAL = "_core_admin_service_refusal"
@@ -37,10 +37,6 @@ class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     show_change_link = True
 
 
-def _error_text(exc: ValidationError) -> str:
-    return " ".join(str(m) for m in exc.messages)
-
-
 class ServiceErrorsAsMessagesMixin:
     """Changes made through services from the admin: a refusal the form could not foresee
     (e.g. a race) comes back as a message, never as a server error; admin actions call the
@@ -50,14 +46,14 @@ class ServiceErrorsAsMessagesMixin:
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except ValidationError as exc:
-            self.message_user(request, _error_text(exc), messages.ERROR)
+            self.message_user(request, error_text(exc), messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
 
     def delete_view(self, request, object_id, extra_context=None):
         try:
             return super().delete_view(request, object_id, extra_context)
         except ValidationError as exc:
-            self.message_user(request, _error_text(exc), messages.ERROR)
+            self.message_user(request, error_text(exc), messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
 
     def run_for_each(self, request, queryset, service, done_message) -> int:
@@ -68,7 +64,7 @@ class ServiceErrorsAsMessagesMixin:
             try:
                 service(obj)
             except ValidationError as exc:
-                self.message_user(request, f"{obj}: {_error_text(exc)}", messages.WARNING)
+                self.message_user(request, f"{obj}: {error_text(exc)}", messages.WARNING)
             else:
                 done += 1
         if done:

@@ -4,6 +4,11 @@ from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 
+def error_text(exc: ValidationError) -> str:
+    """A service's refusal as one line, for a message rather than a form."""
+    return " ".join(str(m) for m in exc.messages)
+
+
 def add_service_errors(
     form: forms.Form, exc: ValidationError, *, field_names: dict[str, str] | None = None
 ) -> None:

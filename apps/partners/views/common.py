@@ -13,10 +13,6 @@ from django.views.generic import FormView
 from ..mixins import PartnerMixin
 
 
-def _error_text(exc: ValidationError) -> str:
-    return " ".join(str(m) for m in exc.messages)
-
-
 class PostOnlyPartnerView(PartnerMixin, View):
     """A button on another page: POST does one thing and goes back; GET is 405."""
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 
+from apps.core.forms import error_text
 from apps.core.links import render_link_problem
 from apps.core.ratelimit import rate_limit
 
@@ -32,7 +33,6 @@ from ..links import (
     team_invitation_problem,
 )
 from ..models import PartnerMembership, TeamInvitation
-from .common import _error_text
 
 ACCOUNT_BACKEND = "apps.accounts.backends.EmailBackend"
 
@@ -120,7 +120,7 @@ class TeamJoinView(View):
             try:
                 services.team_invitation_decline(invitation_id=invitation.pk, by=request.user)
             except ValidationError as exc:
-                messages.error(request, _error_text(exc))
+                messages.error(request, error_text(exc))
                 return redirect("partners:team_join")
             TEAM_LINK.clear(request)
             return render(
@@ -143,7 +143,7 @@ class TeamJoinView(View):
                 invitation_id=invitation.pk, by=request.user, new_account=new_account
             )
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
             return redirect("partners:team_join")
         if new_account is not None:
             login(request, membership.user, backend=ACCOUNT_BACKEND)
@@ -204,7 +204,7 @@ class PartnershipJoinView(View):
             try:
                 services.partnership_decline(partnership_id=partnership.pk, by=request.user)
             except ValidationError as exc:
-                messages.error(request, _error_text(exc))
+                messages.error(request, error_text(exc))
                 return redirect("partners:partnership_join")
             PARTNERSHIP_LINK.clear(request)
             return render(
@@ -236,7 +236,7 @@ class PartnershipJoinView(View):
                 partnership_id=partnership.pk, by=request.user, **kwargs
             )
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
             return redirect("partners:partnership_join")
         if "new_account" in kwargs:
             login(request, accepted.responded_by, backend=ACCOUNT_BACKEND)

@@ -11,13 +11,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView, ListView
 
+from apps.core.forms import error_text
 from apps.core.pagination import BoundedPaginationMixin
 
 from .. import selectors, services
 from ..forms import EndPartnershipForm, ResellerInviteForm
 from ..mixins import PartnerMixin
 from ..models import ResellerPartnership
-from .common import PostOnlyPartnerView, SendLinkFormView, _error_text
+from .common import PostOnlyPartnerView, SendLinkFormView
 
 
 # ------------------------------------------------------------------------------
@@ -125,7 +126,7 @@ class PartnershipActionView(ProviderPartnershipMixin, PostOnlyPartnerView):
         try:
             service(partnership=partnership, by=request.user, acting_partner=self.partner)
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(request, done)
         return self.back()
@@ -155,7 +156,7 @@ class EndPartnershipFormMixin:
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            messages.error(self.request, _error_text(exc))
+            messages.error(self.request, error_text(exc))
         else:
             messages.success(self.request, _("The partnership has ended."))
         return redirect(self.get_success_url())

@@ -9,13 +9,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import ListView, TemplateView
 
+from apps.core.forms import error_text
 from apps.core.pagination import BoundedPaginationMixin, paginate
 
 from .. import selectors, services
 from ..forms import MemberRoleForm, TeamInviteForm
 from ..mixins import PartnerMixin
 from ..models import PartnerMembership, Role, TeamInvitation
-from .common import PostOnlyPartnerView, SendLinkFormView, _error_text
+from .common import PostOnlyPartnerView, SendLinkFormView
 
 
 class TeamView(PartnerMixin, BoundedPaginationMixin, ListView):
@@ -89,7 +90,7 @@ class MemberRoleView(MemberMixin, PostOnlyPartnerView):
                 acting_partner=self.partner,
             )
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
             return self.back()
         messages.success(
             request,
@@ -117,7 +118,7 @@ class MemberRemoveView(MemberMixin, PartnerMixin, TemplateView):
                 membership=member, by=request.user, acting_partner=self.partner
             )
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
             return redirect(self.get_success_url())
         messages.success(
             request,
@@ -149,7 +150,7 @@ class TeamInvitationActionView(PostOnlyPartnerView):
         try:
             service(invitation=invitation, by=request.user, acting_partner=self.partner)
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
             return self.back()
         if self.action == "resend":
             messages.success(
