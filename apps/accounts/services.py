@@ -283,6 +283,53 @@ def mfa_remove(*, by: User) -> None:
             )
 
 
+def mfa_reset_by_operator(*, user: User, by: User) -> bool:
+    """Operator staff remove every second factor of `user`, who lost them (phone, security
+    key and recovery codes). The user is told by email and sets two-step verification up
+    again at the next sign-in where it is required. An operator cannot reset their own (another
+    operator must, so a stolen staff session cannot strip its own second factor). Returns False
+    when `user` had nothing to reset."""
+    if not by.is_staff or not by.has_perm("accounts.change_user"):
+        raise ValidationError(_("Only operator staff who may change users can do this."))
+    if user.pk == by.pk:
+        raise ValidationError(
+            _("You cannot reset your own two-step verification. Ask another operator.")
+        )
+    with transaction.atomic():
+        locked = _lock(user)
+        totp = TOTPDevice.objects.filter(user=locked, confirmed=True).count()
+        passkeys = WebAuthnCredential.objects.filter(user=locked).count()
+        recovery = recovery_codes_left(locked)
+        if not (totp or passkeys or recovery or locked.mfa_enabled):
+            return False
+        TOTPDevice.objects.filter(user=locked).delete()
+        WebAuthnCredential.objects.filter(user=locked).delete()
+        StaticDevice.objects.filter(user=locked).delete()
+        User.objects.filter(pk=locked.pk).update(mfa_enabled=False)
+        user.mfa_enabled = False
+        audit_record(
+            action="mfa.reset_by_operator",
+            actor=by,
+            target=locked,
+            target_repr=locked.email,
+            data={
+                "authenticator_apps": totp,
+                "webauthn_devices": passkeys,
+                "recovery_codes": recovery,
+            },
+        )
+        send_email(
+            template="accounts/email/mfa_reset",
+            to=locked.email,
+            context={
+                "user": locked,
+                "login_url": settings.PORTAL_BASE_URL + reverse(settings.LOGIN_URL),
+                "reset_url": settings.PORTAL_BASE_URL + reverse("accounts:password_reset"),
+            },
+        )
+    return True
+
+
 def _mfa_enabled_sync(*, by: User) -> None:
     """Set `by.mfa_enabled` from the devices left (inside the caller's transaction)."""
     enabled = has_second_factor_device(by)
