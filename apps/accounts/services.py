@@ -441,6 +441,8 @@ def signup_request(
     if return_path.startswith("/") and not return_path.startswith("//"):
         login_url += "?" + urlencode({"next": return_path})
     with transaction.atomic():
+        # Requests dead for a week go (with their password hashes): nothing needs them then.
+        SignupRequest.objects.filter(expires_at__lt=timezone.now() - timedelta(days=7)).delete()
         if User.objects.filter(email__iexact=email).exists():
             send_email(
                 template="accounts/email/signup_account_exists",
