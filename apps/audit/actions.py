@@ -20,6 +20,7 @@ class AuditAction(models.TextChoices):
     ACCOUNT_PROFILE_CHANGED = "account.profile_changed", _("Profile changed")
     ACCOUNT_PRIVILEGES_CHANGED = "account.privileges_changed", _("Privileges changed")
     ACCOUNT_PASSWORD_SET = "account.password_set", _("Password set by an operator")
+    ACCOUNT_SIGNED_UP = "account.signed_up", _("Account created (email address confirmed)")
     GROUP_CHANGED = "group.changed", _("Permission group changed")
     GROUP_DELETED = "group.deleted", _("Permission group deleted")
     AUDITOR_ADDED = "auditor.added", _("Auditor added")
@@ -30,6 +31,7 @@ class AuditAction(models.TextChoices):
     MFA_RECOVERY_CODE_USED = "mfa.recovery_code_used", _("Recovery code used to sign in")
     MFA_PASSKEY_ADDED = "mfa.passkey_added", _("Passkey added")
     MFA_PASSKEY_REMOVED = "mfa.passkey_removed", _("Passkey removed")
+    MFA_RESET_BY_OPERATOR = "mfa.reset_by_operator", _("Two-step verification reset by an operator")
     # partner organizations
     PARTNER_CREATED = "partner.created", _("Partner organization created")
     PARTNER_APPROVED = "partner.approved", _("Partner organization approved")
