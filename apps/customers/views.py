@@ -162,7 +162,8 @@ class GrantSetView(CustomerMixin, FormView):
             ),
         }
         messages.success(
-            self.request, texts[change.outcome] % {"partner": partner.name, "service": service.name}
+            self.request,
+            texts[change.outcome] % {"partner": partner.name, "service": service.display_name},
         )
         return redirect("customers:relationships", customer_id=self.customer.public_id)
 
@@ -213,7 +214,7 @@ class GrantRemoveView(CustomerMixin, FormView):
                 "Delegated admin for %(service)s was removed from %(partner)s. Your relationship "
                 "with the partner stays in place."
             )
-            % {"service": grant.service.name, "partner": grant.partner.name},
+            % {"service": grant.service.display_name, "partner": grant.partner.name},
         )
         return redirect("customers:relationships", customer_id=self.customer.public_id)
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
+from apps.audit.actions import AuditAction, action_label, data_key_label
 from apps.audit.audience import (
     concerned_partner_ids,
     data_for,
@@ -20,6 +21,8 @@ from apps.audit.audience import (
 )
 from apps.audit.models import AuditEvent
 from apps.core.pagination import MAX_PAGE, page_number
+from apps.core.text import join_list
+from apps.customers.models import Service
 
 # ------------------------------------------------------------------------------
 # Scoping and filtering
@@ -68,6 +71,9 @@ def customer_activity(*, customer, filters: ActivityFilters | None = None) -> Qu
     """A customer organization's events, newest first: what concerns it or its admins did."""
     queryset = AuditEvent.objects.for_customer(customer)
     return _with_display_relations((filters or ActivityFilters()).apply(queryset))
+
+
+AUDIT_ACTION_VALUES = frozenset(AuditAction.values)
 
 
 # A loose index scan: one probe of the (action, created_at) index per distinct action, so the
@@ -146,17 +152,43 @@ def visible_event(event: AuditEvent, *, viewer_partner=None, viewer_customer=Non
     )
 
 
-def data_items(data: dict) -> list[tuple[str, str]]:
-    """An event's structured data (as the reader may see it) as (key, text) pairs, for a
-    details column."""
+SERVICE_KEYS = frozenset({"service", "services"})
+
+
+def service_names() -> dict[str, str]:
+    """Service codes (as recorded in events) -> the service's name in the active language."""
+    return {service.code: service.display_name for service in Service.objects.all()}
+
+
+def data_items(data: dict, services: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    """An event's structured data (as the reader may see it) as (label, text) pairs, for a
+    details column: keys in words (`use_count` -> "Times used"), yes/no for flags, service
+    codes as the service's name (`services`: code -> name), lists joined with the language's
+    separator."""
     items = []
     for key, value in (data or {}).items():
-        if isinstance(value, str):
-            text = value
-        else:
-            text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
-        items.append((str(key), text))
+        if services and key in SERVICE_KEYS:
+            codes = value if isinstance(value, list | tuple) else [value]
+            value = [services.get(code, code) if isinstance(code, str) else code for code in codes]
+            value = value if len(codes) > 1 or isinstance(data[key], list | tuple) else value[0]
+        items.append((data_key_label(str(key)), data_value_text(value)))
     return items
+
+
+def data_value_text(value) -> str:
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        return action_label(value) if value in AUDIT_ACTION_VALUES else value
+    if isinstance(value, list | tuple):
+        return join_list(data_value_text(item) for item in value)
+    if isinstance(value, dict):
+        return "; ".join(
+            f"{data_key_label(str(k))}: {data_value_text(v)}" for k, v in value.items()
+        )
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
 # ------------------------------------------------------------------------------
