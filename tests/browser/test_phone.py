@@ -102,7 +102,8 @@ def test_every_page_fits_a_phone_and_passes_axe(phone, live_server, email, organ
     tabs = page.get_by_role("navigation", name="Organization").locator(".nav-tabs")
     expect(tabs).to_be_visible()
     rows = tabs.evaluate(
-        "ul => new Set([...ul.querySelectorAll('.nav-link')].map(a => a.getBoundingClientRect().top)).size"
+        "ul => new Set([...ul.querySelectorAll('.nav-link')]"
+        ".map(a => a.getBoundingClientRect().top)).size"
     )
     assert rows == 1
 
