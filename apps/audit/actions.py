@@ -72,6 +72,7 @@ class AuditAction(models.TextChoices):
     INVITATION_ACCEPTED = "invitation.accepted", _("Invitation accepted")
     INVITATION_DECLINED = "invitation.declined", _("Invitation declined")
     INVITATION_REVOKED = "invitation.revoked", _("Invitation revoked")
+    INVITATION_EXTENDED = "invitation.extended", _("Invitation expiry extended")
     INVITATION_REVOKED_LINK_USED = "invitation.revoked_link_used", _("Revoked invitation link used")
     INVITATION_EXPIRED_LINK_USED = "invitation.expired_link_used", _("Expired invitation link used")
     # customers
@@ -178,6 +179,8 @@ DATA_KEY_LABELS = {
     "partner": _("Partner"),
     "partner_of_record": _("Partner of record"),
     "previous": _("Before"),
+    "expires_before": _("Expired (or would expire) on"),
+    "expires_at": _("Expires on"),
     "provider": _("Provider"),
     "purchase_channel": _("Purchase channel"),
     "purpose": _("Purpose"),

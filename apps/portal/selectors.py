@@ -3,6 +3,7 @@ that stays fast on a table of millions of rows."""
 
 import datetime
 import json
+import re
 from dataclasses import dataclass
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
@@ -20,6 +21,7 @@ from apps.audit.audience import (
     target_repr_for,
 )
 from apps.audit.models import AuditEvent
+from apps.core.dates import format_when
 from apps.core.pagination import MAX_PAGE, page_number
 from apps.core.text import join_list
 from apps.customers.models import Service
@@ -74,6 +76,8 @@ def customer_activity(*, customer, filters: ActivityFilters | None = None) -> Qu
 
 
 AUDIT_ACTION_VALUES = frozenset(AuditAction.values)
+# A moment recorded as ISO 8601 text ("2026-12-07T13:00:00+00:00"): shown like every other time.
+ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
 
 # A loose index scan: one probe of the (action, created_at) index per distinct action, so the
@@ -181,7 +185,14 @@ def data_value_text(value) -> str:
     if value is None:
         return "—"
     if isinstance(value, str):
-        return action_label(value) if value in AUDIT_ACTION_VALUES else value
+        if value in AUDIT_ACTION_VALUES:
+            return action_label(value)
+        if ISO_MOMENT.match(value):
+            try:
+                return format_when(datetime.datetime.fromisoformat(value))
+            except ValueError:
+                return value
+        return value
     if isinstance(value, list | tuple):
         return join_list(data_value_text(item) for item in value)
     if isinstance(value, dict):

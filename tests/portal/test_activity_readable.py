@@ -110,3 +110,21 @@ def test_every_action_an_audience_may_pick_is_registered():
 def test_a_key_without_a_label_still_reads_as_words():
     assert data_key_label("use_count") == "Times used"
     assert data_key_label("some_new_key") == "Some new key"
+
+
+def test_recorded_moments_are_shown_in_the_readers_zone(client, cast, services):
+    with transaction.atomic():
+        audit_record(
+            action="invitation.extended",
+            actor=cast.provider_admin,
+            acting_partner=cast.provider,
+            target=cast.provider,
+            partners=[cast.provider],
+            data={"expires_at": "2026-12-07T13:00:00+00:00"},
+        )
+    cast.provider_admin.time_zone = "Europe/Rome"
+    cast.provider_admin.save()
+    text = visible_text(partner_page(client, cast))
+    assert "Invitation expiry extended" in text
+    assert "7 Dec 2026, 14:00 CET" in text
+    assert "2026-12-07T13:00" not in text
