@@ -80,7 +80,16 @@ SERVICE_CATALOG = [
 
 def ensure_service_catalog() -> dict[str, Service]:
     for code, name, position in SERVICE_CATALOG:
-        Service.objects.get_or_create(code=code, defaults={"name": name, "position": position})
+        product = name.removesuffix(" operated by 21Vianet")
+        Service.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "position": position,
+                "name_it": f"{product} gestito da 21Vianet",
+                "name_zh_hans": f"由世纪互联运营的 {product}",
+            },
+        )
     return {s.code: s for s in Service.objects.all()}
 
 
