@@ -500,6 +500,56 @@ def invitation_revoke(*, invitation: Invitation, by) -> Invitation:
     return locked
 
 
+def invitation_extend(*, invitation: Invitation, valid_days: int, by) -> Invitation:
+    """Make an active or expired invitation valid for `valid_days` more days from now (the
+    same 1..INVITATION_MAX_DAYS bound as at creation). Revoked and used-up ones stay dead."""
+    _require_partner_perm(
+        by=by,
+        partner=invitation.provider,
+        perm="invitations.manage",
+        operator_perm="invitations.change_invitation",
+    )
+    if not isinstance(valid_days, int) or not (1 <= valid_days <= settings.INVITATION_MAX_DAYS):
+        raise ValidationError(
+            {
+                "valid_days": [
+                    _("An invitation is valid for 1 to %(max)s days.")
+                    % {"max": settings.INVITATION_MAX_DAYS}
+                ]
+            }
+        )
+    with transaction.atomic():
+        locked = (
+            Invitation.objects.select_for_update(of=("self",))
+            .select_related("provider", "reseller")
+            .get(pk=invitation.pk)
+        )
+        status = locked.effective_status
+        if status in ("revoked", "used"):
+            raise ValidationError(UNUSABLE_MESSAGES[status], code=status)
+        previous = locked.expires_at
+        new_expiry = timezone.now() + timedelta(days=valid_days)
+        if new_expiry <= previous:
+            raise ValidationError(
+                {"valid_days": [_("The invitation is already valid for longer than that.")]}
+            )
+        locked.expires_at = new_expiry
+        locked.save(update_fields=["expires_at"])
+        audit_record(
+            action="invitation.extended",
+            actor=by,
+            acting_partner=locked.provider if _is_member(by, locked.provider) else None,
+            target=locked,
+            target_repr=str(locked),
+            partners=_concerned(locked),
+            data={
+                "previous_expires_at": previous.isoformat(),
+                "expires_at": new_expiry.isoformat(),
+            },
+        )
+    return locked
+
+
 # ------------------------------------------------------------------------------
 # What opening a link records
 # ------------------------------------------------------------------------------
