@@ -139,7 +139,9 @@ def api_key_revoke(*, key: ApiKey, by) -> ApiKey:
     elif not (getattr(by, "is_authenticated", False) and by.is_superuser):
         raise PermissionDenied(_("Only operator superusers revoke staff keys."))
     with transaction.atomic():
-        locked = ApiKey.objects.select_for_update().select_related("partner").get(pk=key.pk)
+        locked = (
+            ApiKey.objects.select_for_update(of=("self",)).select_related("partner").get(pk=key.pk)
+        )
         if locked.revoked_at is not None:
             raise ValidationError(_("This key is already revoked."), code="revoked")
         locked.revoked_at = timezone.now()

@@ -119,8 +119,8 @@ class ApiView(GenericAPIView):
                     "method": request.method,
                     "path": request.path[:200],
                     "status": response.status_code,
-                    "api_key_prefix": key.prefix,
-                    "api_key_name": key.name,
+                    "caller_prefix": key.prefix,
+                    "caller_name": key.name,
                 },
             )
 
