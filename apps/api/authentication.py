@@ -15,6 +15,7 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_ratelimit.core import get_usage
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.permissions import SAFE_METHODS, BasePermission
@@ -113,3 +114,13 @@ class ApiKeyRateThrottle(BaseThrottle):
 
     def wait(self):
         return getattr(self, "_wait", 1)
+
+
+class ApiKeyScheme(OpenApiAuthenticationExtension):
+    """The schema's security scheme: `Authorization: Bearer pp_…`."""
+
+    target_class = "apps.api.authentication.ApiKeyAuthentication"
+    name = "ApiKey"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer", "description": "An API key (pp_…)."}

@@ -2,6 +2,7 @@
 serializers only check the shape (types, lengths): the rules live in the services."""
 
 from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.invitations.services import DELIVERY_MESSAGE_MAX_LENGTH, MESSAGE_MAX_LENGTH
@@ -115,13 +116,15 @@ class CustomerSerializer(serializers.Serializer):
     relationships = serializers.SerializerMethodField()
     grants = serializers.SerializerMethodField()
 
-    def get_relationships(self, obj) -> list[RelationshipSerializer]:
+    @extend_schema_field(RelationshipSerializer(many=True))
+    def get_relationships(self, obj):
         rows = getattr(obj, "partner_relationships", None)
         if rows is None:
             rows = obj.relationships.all()
         return RelationshipSerializer(rows, many=True).data
 
-    def get_grants(self, obj) -> list[GrantSerializer]:
+    @extend_schema_field(GrantSerializer(many=True))
+    def get_grants(self, obj):
         rows = getattr(obj, "partner_grants", None)
         if rows is None:
             rows = [g for g in obj.grants.all() if g.revoked_at is None]

@@ -327,7 +327,9 @@ class CustomerListView(ApiView):
     permissions = {"GET": "customers.view"}
     serializer_class = s.CustomerSerializer
 
-    @extend_schema(parameters=[OpenApiParameter("search", str)])
+    @extend_schema(
+        parameters=[OpenApiParameter("search", str)], responses=s.CustomerSerializer(many=True)
+    )
     def get(self, request):
         search = request.query_params.get("search", "").strip()[:200]
         if self.key.is_staff_key:
@@ -366,7 +368,10 @@ class RelationshipListView(ApiView):
     permissions = {"GET": "customers.view"}
     serializer_class = s.RelationshipSerializer
 
-    @extend_schema(parameters=[OpenApiParameter("state", str, enum=["active", "ended"])])
+    @extend_schema(
+        parameters=[OpenApiParameter("state", str, enum=["active", "ended"])],
+        responses=s.RelationshipSerializer(many=True),
+    )
     def get(self, request):
         qs = _staff_or(
             self.key,
@@ -387,7 +392,9 @@ class GrantListView(ApiView):
     permissions = {"GET": "customers.view"}
     serializer_class = s.GrantSerializer
 
-    @extend_schema(parameters=[OpenApiParameter("customer", str)])
+    @extend_schema(
+        parameters=[OpenApiParameter("customer", str)], responses=s.GrantSerializer(many=True)
+    )
     def get(self, request):
         qs = _staff_or(
             self.key,
@@ -407,6 +414,7 @@ class PartnershipListView(ApiView):
     permissions = {"GET": "partnerships.view"}
     serializer_class = s.PartnershipSerializer
 
+    @extend_schema(responses=s.PartnershipSerializer(many=True))
     def get(self, request):
         if self.key.is_staff_key:
             qs = ResellerPartnership.objects.select_related("provider", "reseller").order_by(
@@ -437,7 +445,8 @@ class AuditEventListView(ApiView):
             OpenApiParameter("until", OpenApiTypes.DATETIME),
             OpenApiParameter("target_type", str, description="e.g. invitations.invitation"),
             OpenApiParameter("target_id", str),
-        ]
+        ],
+        responses=s.AuditEventSerializer(many=True),
     )
     def get(self, request):
         q = request.query_params
