@@ -212,7 +212,9 @@ class InvitationListView(ApiView):
         services = list(Service.objects.filter(code__in=codes))
         unknown = sorted(set(codes) - {sv.code for sv in services})
         if unknown:
-            raise ValidationError({"services": [_("Unknown services: %s.") % ", ".join(unknown)]})
+            raise ValidationError(
+                {"services": [_("Unknown services: %(names)s.") % {"names": ", ".join(unknown)}]}
+            )
         invitation = invitation_services.invitation_create(
             provider=self.partner,
             by=self.key.actor,
