@@ -58,7 +58,9 @@ def pick_partner(public_id: str | None) -> Partner:
     if public_id:
         return Partner.objects.get(public_id=public_id)
     return (
-        Partner.objects.filter(kind__in=[Partner.Kind.INDIRECT_PROVIDER, Partner.Kind.DIRECT_PARTNER])
+        Partner.objects.filter(
+            kind__in=[Partner.Kind.INDIRECT_PROVIDER, Partner.Kind.DIRECT_PARTNER]
+        )
         .annotate(n=Count("issued_invitations"))
         .order_by("-n")
         .first()
