@@ -1,7 +1,9 @@
 """Operators look at API keys, webhook endpoints and deliveries (read only: keys are created
 and revoked by the organization's Global admins, staff keys by `create_staff_api_key`)."""
 
+from django import forms
 from django.contrib import admin
+from django.db import models
 
 from apps.core.admin import ReadOnlyAdminMixin
 
@@ -15,6 +17,7 @@ class ApiKeyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("name", "prefix", "partner__name")
     list_select_related = ("partner",)
     exclude = ("key_hash",)
+    show_full_result_count = False
 
 
 @admin.register(WebhookEndpoint)
@@ -23,6 +26,10 @@ class WebhookEndpointAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ("url", "partner__name")
     list_select_related = ("partner",)
     exclude = ("secret",)
+    formfield_overrides = {
+        models.URLField: {"form_class": forms.URLField, "assume_scheme": "https"}
+    }
+    show_full_result_count = False
 
 
 @admin.register(WebhookDelivery)
@@ -31,3 +38,4 @@ class WebhookDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ("status", "event_type")
     search_fields = ("message_id",)
     list_select_related = ("endpoint",)
+    show_full_result_count = False
