@@ -20,6 +20,8 @@ urlpatterns = [
     path("", include("apps.customers.urls")),
     path("", include("apps.invitations.urls")),
     path("", include("apps.portal.urls")),
+    path("api/", include("apps.api.urls")),
+    path("", include("apps.api.urls_pages")),
 ]
 
 handler400 = "config.views.bad_request"

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.db import transaction
 
+from apps.api.events import EVENT_TYPES as WEBHOOK_EVENT_TYPES
 from apps.audit.actions import AuditAction, action_label
 from apps.audit.services import audit_record
 from apps.notifications.registry import KINDS
@@ -50,7 +51,9 @@ def test_every_audit_action_named_in_the_code_is_registered():
         r'relationship|grant|subscription)\.[a-z_]+)"',
         APP_SOURCES,
     )
-    other_vocabularies = set(Permission.values) | {kind.code for kind in KINDS.values()}
+    other_vocabularies = (
+        set(Permission.values) | {kind.code for kind in KINDS.values()} | set(WEBHOOK_EVENT_TYPES)
+    )
     assert named - other_vocabularies <= set(AuditAction.values)
 
 

@@ -90,6 +90,14 @@ class AuditAction(models.TextChoices):
     SUBSCRIPTION_CREATED = "subscription.created", _("Subscription added")
     SUBSCRIPTION_CHANGED = "subscription.changed", _("Subscription changed")
     SUBSCRIPTION_IMPORTED = "subscription.imported", _("Subscriptions imported")
+    # the automation API (apps/api)
+    API_KEY_CREATED = "api_key.created", _("API key created")
+    API_KEY_REVOKED = "api_key.revoked", _("API key revoked")
+    API_REQUEST = "api.request", _("API call")
+    API_REFUSED = "api.refused", _("API call refused")
+    WEBHOOK_ENDPOINT_CREATED = "webhook.endpoint_created", _("Webhook endpoint added")
+    WEBHOOK_ENDPOINT_REMOVED = "webhook.endpoint_removed", _("Webhook endpoint removed")
+    WEBHOOK_RESENT = "webhook.resent", _("Webhook delivery sent again")
     # the email outbox
     EMAIL_REQUEUED = "email.requeued", _("Failed email queued again")
 

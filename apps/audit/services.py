@@ -9,6 +9,7 @@ from django.db import connection, models
 from .actions import AuditAction
 from .context import get_request_context
 from .models import AuditEvent, AuditEventPartner
+from .signals import event_recorded
 
 SECRET_KEY_PARTS = ("password", "token", "secret", "key", "signature", "link")
 MASK = "***"
@@ -70,4 +71,5 @@ def audit_record(
     AuditEventPartner.objects.bulk_create(
         [AuditEventPartner(event=event, partner_id=pid) for pid in sorted(partner_ids)]
     )
+    event_recorded.send(sender=AuditEvent, event=event, partner_ids=sorted(partner_ids))
     return event

@@ -36,6 +36,7 @@ class Permission(models.TextChoices):
     CUSTOMERS_VIEW = "customers.view", _("See customers")
     CUSTOMERS_MANAGE = "customers.manage", _("End customer relationships")
     ACTIVITY_VIEW = "activity.view", _("See the activity log")
+    API_MANAGE = "api.manage", _("Manage API keys and webhooks")
 
 
 P = Permission

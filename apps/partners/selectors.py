@@ -85,7 +85,8 @@ def provider_partnerships_for_reseller(reseller: Partner) -> QuerySet:
 
 def team_members(partner: Partner) -> QuerySet:
     return (
-        PartnerMembership.objects.filter(partner=partner)
+        # An API key acts through its own membership (apps/api): keys are not people
+        PartnerMembership.objects.filter(partner=partner, user__api_key__isnull=True)
         .select_related("user")
         .order_by("user__email")
     )
@@ -102,7 +103,9 @@ def team_open_invitations(partner: Partner) -> QuerySet:
 
 
 def global_admin_count(partner: Partner) -> int:
-    return PartnerMembership.objects.filter(partner=partner, role=Role.GLOBAL_ADMIN).count()
+    return PartnerMembership.objects.filter(
+        partner=partner, role=Role.GLOBAL_ADMIN, user__api_key__isnull=True
+    ).count()
 
 
 def reseller_organizations_administered_by(user) -> QuerySet:

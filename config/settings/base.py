@@ -48,6 +48,9 @@ THIRD_PARTY_APPS = [
     "csp",
     "django_tasks",
     "django_tasks_db",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served as our own static files
 ]
 LOCAL_APPS = [
     "apps.core",
@@ -59,6 +62,8 @@ LOCAL_APPS = [
     "apps.invitations",
     # the composition layer (admin site, activity pages, demo data): last, imports every app
     "apps.portal",
+    # the automation API and webhooks (above the composition layer: reads its selectors)
+    "apps.api",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
@@ -353,3 +358,45 @@ CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 # Emails are unique case-insensitively through a functional unique constraint
 # (accounts_user_email_ci_unique), which this check cannot see.
 SILENCED_SYSTEM_CHECKS = ["auth.W004"]
+
+# ------------------------------------------------------------------------------
+# Automation API and webhooks (apps/api, docs/api.md)
+# ------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["apps.api.authentication.ApiKeyAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["apps.api.authentication.KeyPermission"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "apps.api.views.api_exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Multichannel Partner Portal API",
+    "DESCRIPTION": "Invitations, deliveries, customers, relationships, delegated admin grants, "
+    "reseller partnerships and the audit log. Authenticate with `Authorization: Bearer <key>`.",
+    "VERSION": "1.0.0",
+    "OAS_VERSION": "3.1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.api.schema.add_error_responses",
+    ],
+}
+# Calls per key: "count/period" in the default cache (Redis when REDIS_URL); empty: no limit
+API_RATE_LIMIT = env("API_RATE_LIMIT", default="600/m")
+# Webhook sending: attempts, exponential backoff (base doubled per attempt, capped), timeout
+WEBHOOKS_MAX_ATTEMPTS = env.int("WEBHOOKS_MAX_ATTEMPTS", default=8)
+WEBHOOKS_RETRY_BASE_SECONDS = env.int("WEBHOOKS_RETRY_BASE_SECONDS", default=30)
+WEBHOOKS_RETRY_MAX_SECONDS = env.int("WEBHOOKS_RETRY_MAX_SECONDS", default=6 * 60 * 60)
+WEBHOOKS_TIMEOUT_SECONDS = env.int("WEBHOOKS_TIMEOUT_SECONDS", default=10)
+# Tests only: http and loopback receivers (production: https to public addresses only)
+WEBHOOKS_ALLOW_PRIVATE_URLS = False
+# Send in-process right after commit as well as through the worker (tests)
+WEBHOOKS_DELIVER_ON_COMMIT = env.bool("WEBHOOKS_DELIVER_ON_COMMIT", default=False)

@@ -27,3 +27,6 @@ WHITENOISE_AUTOREFRESH = True  # no collectstatic needed for the test client
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Most tests sign staff in with force_login; tests/accounts/test_mfa*.py turn this on
 MFA_REQUIRED_FOR_STAFF = False
+# Webhook receivers in tests listen on 127.0.0.1 over http (tests/api/receiver.py)
+WEBHOOKS_ALLOW_PRIVATE_URLS = True
+WEBHOOKS_DELIVER_ON_COMMIT = True

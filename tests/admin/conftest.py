@@ -144,6 +144,17 @@ def admin_dataset(cast, services):
             partners=[cast.provider, cast.reseller],
             customer=cast.customer,
         )
+    # The automation API: a key, a webhook endpoint and one delivery to it
+    from apps.api.models import WebhookDelivery, WebhookEndpoint
+    from apps.api.services import api_key_create
+
+    api_key_create(partner=cast.provider, name="CRM", role=Role.SALES_AGENT, by=cast.provider_admin)
+    endpoint = WebhookEndpoint.objects.create(
+        partner=cast.provider, url="https://hooks.example.com/", event_types=["grant.moved"]
+    )
+    WebhookDelivery.objects.create(
+        endpoint=endpoint, message_id="msg_admin", event_type="grant.moved", payload={}
+    )
     return {"invitation": invitation, "relationship": relationship, "delivery": delivery}
 
 

@@ -14,6 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.api.models import WebhookDelivery, WebhookEndpoint
+from apps.api.services import api_key_create
 from apps.audit.services import audit_record
 from apps.customers.models import DelegatedAdminGrant, ResellerRelationship, Subscription
 from apps.invitations.models import Acceptance, Delivery, Invitation
@@ -110,6 +112,13 @@ def add_story(services) -> None:
         action_flag=CHANGE,
         change_message=[{"changed": {"fields": ["Name"]}}],
         single_object=True,
+    )
+    api_key_create(partner=provider, name=f"Key {n}", role=Role.SALES_AGENT, by=admin_user)
+    endpoint = WebhookEndpoint.objects.create(
+        partner=provider, url=f"https://hooks{n}.example.com/", event_types=["grant.moved"]
+    )
+    WebhookDelivery.objects.create(
+        endpoint=endpoint, message_id=f"msg_{n}", event_type="grant.moved", payload={}
     )
     with transaction.atomic():
         audit_record(

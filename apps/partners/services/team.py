@@ -22,7 +22,10 @@ from .common import NewAccount, _create_account, _link_expiry, _lock_partner, _n
 
 
 def _global_admin_count(partner_id: int) -> int:
-    return PartnerMembership.objects.filter(partner_id=partner_id, role=Role.GLOBAL_ADMIN).count()
+    # An API key's membership (apps/api, reached by relation name) is not a Global admin person
+    return PartnerMembership.objects.filter(
+        partner_id=partner_id, role=Role.GLOBAL_ADMIN, user__api_key__isnull=True
+    ).count()
 
 
 LAST_GLOBAL_ADMIN_MESSAGE = gettext_lazy(
