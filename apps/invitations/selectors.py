@@ -125,7 +125,9 @@ class FunnelRow:
 
 def invitation_funnel(*, partner: Partner, invitation: Invitation) -> list[FunnelRow]:
     """The funnel per sending partner (provider, reseller), plus answers that came through
-    the invitation's own (copied) link. Three queries whatever the numbers."""
+    the invitation's own (copied) link, and for a reseller the acceptances through its
+    provider's emails. Every row agrees: opened counts a link opened or answered. At most
+    four queries whatever the numbers."""
     from django.utils.translation import gettext as _
 
     deliveries = Delivery.objects.visible_to(partner).filter(invitation=invitation)
@@ -136,7 +138,12 @@ def invitation_funnel(*, partner: Partner, invitation: Invitation) -> list[Funne
             deliveries=Count("pk", distinct=True),
             sent=Count("pk", filter=Q(sent_at__isnull=False), distinct=True),
             failed=Count("pk", filter=Q(sent_at__isnull=True, send_attempts__gt=0), distinct=True),
-            opened=Count("pk", filter=Q(first_opened_at__isnull=False), distinct=True),
+            # an answer means the link was opened (see InvitationQuerySet.with_funnel)
+            opened=Count(
+                "pk",
+                filter=Q(first_opened_at__isnull=False) | Q(acceptances__isnull=False),
+                distinct=True,
+            ),
             accepted=Count(
                 "acceptances",
                 filter=Q(acceptances__outcome=Acceptance.Outcome.ACCEPTED),
@@ -156,16 +163,37 @@ def invitation_funnel(*, partner: Partner, invitation: Invitation) -> list[Funne
         sender = partners.get(row.pop("sent_by_partner"))
         rows.append(FunnelRow(label=sender.name if sender else "", partner=sender, **row))
     rows.sort(key=lambda r: (r.partner is None or r.partner.pk != invitation.provider_id, r.label))
-    direct = (
-        Acceptance.objects.visible_to(partner)
-        .filter(invitation=invitation, delivery__isnull=True)
-        .aggregate(
-            accepted=Count("pk", filter=Q(outcome=Acceptance.Outcome.ACCEPTED)),
-            declined=Count("pk", filter=Q(outcome=Acceptance.Outcome.DECLINED)),
-        )
-    )
+    answers = Acceptance.objects.visible_to(partner).filter(invitation=invitation)
+    outcomes = {
+        "accepted": Count("pk", filter=Q(outcome=Acceptance.Outcome.ACCEPTED)),
+        "declined": Count("pk", filter=Q(outcome=Acceptance.Outcome.DECLINED)),
+    }
+    direct = answers.filter(delivery__isnull=True).aggregate(**outcomes)
     if direct["accepted"] or direct["declined"]:
-        rows.append(FunnelRow(label=_("Invitation link (copied)"), partner=None, **direct))
+        rows.append(
+            FunnelRow(
+                label=_("Invitation link (copied)"),
+                partner=None,
+                opened=direct["accepted"] + direct["declined"],
+                **direct,
+            )
+        )
+    if not partner.is_provider:
+        # accepted through the provider's own emails: the customer is the reseller's too
+        through_provider = (
+            answers.filter(delivery__isnull=False)
+            .exclude(delivery__sent_by_partner=partner)
+            .aggregate(**outcomes)
+        )
+        if through_provider["accepted"] or through_provider["declined"]:
+            rows.append(
+                FunnelRow(
+                    label=_("Emails sent by %(provider)s") % {"provider": invitation.provider.name},
+                    partner=None,
+                    opened=through_provider["accepted"] + through_provider["declined"],
+                    **through_provider,
+                )
+            )
     return rows
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
+from apps.core.confirm import ConfirmActionMixin
 from apps.core.forms import add_service_errors
 from apps.core.pagination import BoundedPaginationMixin, paginate
 from apps.partners.mixins import PartnerMixin
@@ -201,20 +202,46 @@ def _report_sending(request, delivery_ids: list[int]) -> None:
         )
 
 
-class InvitationRevokeView(PartnerMixin, View):
-    """POST: revoke at once; every link of the invitation stops working."""
+class InvitationRevokeView(ConfirmActionMixin, PartnerMixin, TemplateView):
+    """GET: what revoking does (every link stops, accepted customers stay); a confirmed POST
+    revokes at once. An unconfirmed POST only shows the confirmation again."""
 
     permission = "invitations.manage"
+    template_name = "invitations/revoke_confirm.html"
 
-    def post(self, request, *args, **kwargs):
-        invitation = invitation_get(partner=self.partner, public_id=kwargs["invitation_id"])
+    def get_invitation(self):
+        if not hasattr(self, "invitation"):
+            self.invitation = invitation_get(
+                partner=self.partner, public_id=self.kwargs["invitation_id"]
+            )
+        return self.invitation
+
+    def get(self, request, *args, **kwargs):
+        invitation = self.get_invitation()
+        if invitation.status == invitation.Status.REVOKED:
+            messages.info(request, _("This invitation is already revoked."))
+            return redirect(detail_url(self.partner, invitation))
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        invitation = self.get_invitation()
+        context.update(
+            invitation=invitation,
+            delivery_count=invitation.deliveries.count(),
+            cancel_url=detail_url(self.partner, invitation),
+        )
+        return context
+
+    def act(self):
+        invitation = self.get_invitation()
         try:
-            invitation_revoke(invitation=invitation, by=request.user)
+            invitation_revoke(invitation=invitation, by=self.request.user)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            messages.error(self.request, " ".join(exc.messages))
         else:
             messages.success(
-                request,
+                self.request,
                 _("Invitation %(id)s is revoked: its links no longer work.")
                 % {"id": invitation.public_id},
             )

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from apps.accounts.forms import SignUpForm
+from apps.core.confirm import is_confirmed
 from apps.core.links import render_link_problem
 from apps.core.ratelimit import rate_limit
 from apps.customers.forms import CustomerOrganizationForm
@@ -137,6 +138,13 @@ class DeclineView(View):
                 _("Choose the customer organization that declines this invitation."),
                 status=400,
                 link=link,
+            )
+        if not is_confirmed(request):
+            # the Decline button leads here: say what declining does, act only when confirmed
+            return render(
+                request,
+                "invitations/decline_confirm.html",
+                {"invitation": link.invitation, "customer": customer},
             )
         try:
             result = invitation_decline(

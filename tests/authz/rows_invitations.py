@@ -79,12 +79,12 @@ ROWS = [
         kwargs=_provider_invitation,
     ),
     Route(
-        "invitations:revoke",  # POST only; sales agents do not manage
+        "invitations:revoke",  # GET: the confirmation page; sales agents do not manage
         expect(
             404,
             anonymous=LOGIN,
-            provider_admin=405,
-            provider_agent=405,
+            provider_admin=200,
+            provider_agent=200,
             provider_sales=403,
             provider_helpdesk=403,
         ),
