@@ -82,3 +82,12 @@ def ensure_service_catalog() -> dict[str, Service]:
     for code, name, position in SERVICE_CATALOG:
         Service.objects.get_or_create(code=code, defaults={"name": name, "position": position})
     return {s.code: s for s in Service.objects.all()}
+
+
+def add_second_organization(user: User, partner: Partner) -> User:
+    """Make `user` also a Helpdesk agent of `partner`, so the dashboard lists two organizations
+    instead of sending them straight to their only one (issue 16)."""
+    PartnerMembership.objects.get_or_create(
+        user=user, partner=partner, defaults={"role": Role.HELPDESK_AGENT}
+    )
+    return user

@@ -8,7 +8,12 @@ class InvitationsConfig(AppConfig):
     verbose_name = _("Invitations")
 
     def ready(self):
+        from apps.partners.home import register_home_section
+
         from . import signals
+        from .selectors import home_section
+
+        register_home_section(home_section)
 
         # Invitation emails go through the outbox; their outcome is recorded on the Delivery.
         signals.connect()

@@ -425,3 +425,75 @@ class Acceptance(models.Model):
 
     def __str__(self):
         return f"{self.invitation.public_id}: {self.get_outcome_display()}"
+
+
+class LinkRequestQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status=LinkRequest.Status.OPEN)
+
+
+class LinkRequest(models.Model):
+    """A reseller asks one of its providers for a customer invitation link (resellers never
+    create invitations themselves: docs/product.md rule 2). It lands in the provider's pending
+    work until someone there marks it handled."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        HANDLED = "handled", _("Handled")
+
+    provider = models.ForeignKey(
+        Partner,
+        verbose_name=_("provider"),
+        on_delete=models.CASCADE,
+        related_name="link_requests_received",
+    )
+    reseller = models.ForeignKey(
+        Partner,
+        verbose_name=_("reseller"),
+        on_delete=models.CASCADE,
+        related_name="link_requests_sent",
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    message = models.TextField(_("message"), max_length=1000)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.OPEN
+    )
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handled by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = LinkRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("link request")
+        verbose_name_plural = _("link requests")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="open", handled_at__isnull=True)
+                | Q(status="handled", handled_at__isnull=False),
+                name="link_request_handled_has_time",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["provider", "status", "created_at"], name="link_request_provider_idx"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reseller.name} → {self.provider.name}"

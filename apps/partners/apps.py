@@ -10,6 +10,8 @@ class PartnersConfig(AppConfig):
     def ready(self):
         from apps.accounts.organizations import register_organization_provider
 
-        from .selectors import partner_organization_links
+        from .home import register_home_section
+        from .selectors import home_section, partner_organization_links
 
         register_organization_provider(partner_organization_links)
+        register_home_section(home_section)
