@@ -274,7 +274,7 @@ def home_section(membership):
         partner = membership.partner
         section.counts.append(
             HomeCount(
-                _("Customers"),
+                _("Customers you serve"),
                 partner_customers(partner).count(),
                 reverse("customers:partner_customers", kwargs={"partner_id": partner.public_id}),
             )

@@ -322,11 +322,13 @@ def home_section(membership):
             section.pending.append(
                 PendingItem(
                     ngettext(
-                        "%(count)s new invitation from your providers, not forwarded yet",
-                        "%(count)s new invitations from your providers, not forwarded yet",
+                        "%(count)s invitation issued for you in the last %(days)s days, "
+                        "not forwarded yet",
+                        "%(count)s invitations issued for you in the last %(days)s days, "
+                        "not forwarded yet",
                         numbers["new"],
                     )
-                    % {"count": numbers["new"]},
+                    % {"count": numbers["new"], "days": EXPIRY_WARNING_DAYS},
                     f"{list_url}?status=active",
                     count=numbers["new"],
                     level="info",

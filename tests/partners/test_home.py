@@ -36,7 +36,7 @@ def test_a_helpdesk_agent_is_not_offered_invitations(cast, client):
     labels = [a.label for a in home_.actions] + [c.label for c in home_.counts]
     assert "Create customer invitation" not in labels
     assert "Active invitation links" not in labels
-    assert "Customers" in labels  # helpdesk agents do see customers
+    assert "Customers you serve" in labels  # helpdesk agents do see customers
 
 
 def test_the_provider_home_counts_and_lists_pending_work(cast, client):
@@ -73,7 +73,7 @@ def test_the_reseller_home_offers_forwarding_and_asking_for_a_link(cast, client)
     assert counts["Invitations to forward"] == 1
     assert counts["Active providers"] == 1
     pending = [p.text for p in section.pending]
-    assert "1 new invitation from your providers, not forwarded yet" in pending
+    assert "1 invitation issued for you in the last 7 days, not forwarded yet" in pending
 
 
 def test_nothing_waiting_says_so(cast, client):
