@@ -134,3 +134,25 @@ def test_the_customer_admin_lands_on_the_customer(cast, client):
 def test_operator_staff_keep_the_dashboard(cast, client):
     client.force_login(cast.staff)
     assert client.get(reverse("dashboard")).status_code == 200
+
+
+def test_the_customer_home_counts_partners_and_delegated_services(cast, client, services):
+    from apps.customers.services import grant_set, relationship_get_or_create
+
+    relationship, _ = relationship_get_or_create(
+        customer=cast.customer, provider=cast.provider, reseller=cast.reseller
+    )
+    grant_set(
+        customer=cast.customer,
+        service=services["azure"],
+        partner=cast.reseller,
+        provisioning=True,
+        support=False,
+        by=cast.customer_admin,
+        relationship=relationship,
+        notify=False,
+    )
+    client.force_login(cast.customer_admin)
+    response = client.get(reverse("customers:home", args=[cast.customer.public_id]))
+    assert (response.context["partner_count"], response.context["delegated_count"]) == (1, 1)
+    assert "Services a partner administers" in response.content.decode()
