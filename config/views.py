@@ -47,7 +47,13 @@ def bad_request(request, exception=None):
 
 @requires_csrf_token
 def permission_denied(request, exception=None):
+    """The 403 page. Refused on an organization's page, a member keeps that organization's
+    navigation (its tabs show what they may open instead), and the reason speaks to them."""
     message = str(exception) if exception and str(exception) else ""
+    membership = getattr(request, "denied_partner_membership", None)
+    if membership is not None:
+        context = {"message": message, "partner": membership.partner, "membership": membership}
+        return render(request, "errors/403_partner.html", context, status=403)
     return render(request, "errors/403.html", {"message": message}, status=403)
 
 

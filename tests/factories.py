@@ -112,3 +112,12 @@ def confirm_signup(client, email: str):
     after a sign-up form); returns the response of the confirmation."""
     client.get(signup_link_in_email(email))
     return client.post("/accounts/signup/confirm/")
+
+
+def add_second_organization(user: User, partner: Partner) -> User:
+    """Make `user` also a Helpdesk agent of `partner`, so the dashboard lists two organizations
+    instead of sending them straight to their only one (issue 16)."""
+    PartnerMembership.objects.get_or_create(
+        user=user, partner=partner, defaults={"role": Role.HELPDESK_AGENT}
+    )
+    return user

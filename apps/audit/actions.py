@@ -77,6 +77,11 @@ class AuditAction(models.TextChoices):
     INVITATION_EXTENDED = "invitation.extended", _("Invitation expiry extended")
     INVITATION_REVOKED_LINK_USED = "invitation.revoked_link_used", _("Revoked invitation link used")
     INVITATION_EXPIRED_LINK_USED = "invitation.expired_link_used", _("Expired invitation link used")
+    INVITATION_LINK_REQUESTED = "invitation.link_requested", _("Invitation link requested")
+    INVITATION_LINK_REQUEST_HANDLED = (
+        "invitation.link_request_handled",
+        _("Invitation link request handled"),
+    )
     # customers
     CUSTOMER_CREATED = "customer.created", _("Customer organization created")
     CUSTOMER_CHANGED = "customer.changed", _("Customer organization changed")

@@ -9,7 +9,9 @@ class CustomersConfig(AppConfig):
 
     def ready(self):
         from apps.accounts.organizations import register_organization_provider
+        from apps.partners.home import register_home_section
 
-        from .selectors import customer_organization_links
+        from .selectors import customer_organization_links, home_section
 
         register_organization_provider(customer_organization_links)
+        register_home_section(home_section)

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.confirm import ConfirmationForm
 from apps.partners.models import Partner
 
 from .models import Customer, Service
@@ -54,7 +55,7 @@ class GrantForm(forms.Form):
         return cleaned
 
 
-class GrantRemoveForm(forms.Form):
+class GrantRemoveForm(ConfirmationForm):
     note = forms.CharField(
         label=_("Reason"),
         max_length=500,
@@ -63,7 +64,7 @@ class GrantRemoveForm(forms.Form):
     )
 
 
-class RelationshipEndForm(forms.Form):
+class RelationshipEndForm(ConfirmationForm):
     reason = forms.CharField(
         label=_("Reason"),
         max_length=500,

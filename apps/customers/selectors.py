@@ -324,3 +324,23 @@ def partner_customer_subscriptions(
         .select_related("service", "partner_of_record")
         .order_by("service__position", "service__name", "external_id")
     )
+
+
+def home_section(membership):
+    """The customers part of a partner's home page: how many customers it serves."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from apps.partners.home import HomeCount, HomeSection
+
+    section = HomeSection()
+    if membership.has_perm("customers.view"):
+        partner = membership.partner
+        section.counts.append(
+            HomeCount(
+                _("Customers you serve"),
+                partner_customers(partner).count(),
+                reverse("customers:partner_customers", kwargs={"partner_id": partner.public_id}),
+            )
+        )
+    return section

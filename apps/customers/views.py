@@ -41,7 +41,25 @@ def _error_messages(exc: ValidationError) -> list[str]:
 # Customer pages
 # ------------------------------------------------------------------------------
 class CustomerHomeView(CustomerMixin, TemplateView):
+    """The customer's start page: how many partners it works with and how many of its
+    services a partner administers (two queries), then the way to Partner relationships."""
+
     template_name = "customers/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["partner_count"] = (
+            ResellerRelationship.objects.filter(
+                customer=self.customer, state=ResellerRelationship.State.ACTIVE
+            )
+            .values("provider")
+            .distinct()
+            .count()
+        )
+        context["delegated_count"] = (
+            DelegatedAdminGrant.objects.active().filter(customer=self.customer).count()
+        )
+        return context
 
 
 class CustomerRelationshipsView(CustomerMixin, TemplateView):

@@ -9,11 +9,14 @@ class InvitationsConfig(AppConfig):
 
     def ready(self):
         from apps.accounts.signups import register_signup_purpose
+        from apps.partners.home import register_home_section
 
         from . import signals
+        from .selectors import home_section
         from .views_accept import CUSTOMER_SIGNUP, complete_customer_signup
 
         register_signup_purpose(CUSTOMER_SIGNUP, complete_customer_signup)
+        register_home_section(home_section)
 
         # Invitation emails go through the outbox; their outcome is recorded on the Delivery.
         signals.connect()

@@ -34,11 +34,16 @@ class InvitationForm(forms.Form):
         choices=Invitation.Kind.choices,
         initial=Invitation.Kind.OPEN,
         widget=forms.RadioSelect,
+        help_text=_(
+            "Open: one link any number of customers can use (you may set a limit). Personal: "
+            "for one recipient's email address, used once."
+        ),
     )
     recipient_email = forms.EmailField(
         label=_("Recipient email (personal invitations)"),
         required=False,
         help_text=_("A personal invitation works once, for this address only."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
     send_to_recipient = forms.BooleanField(
         label=_("Email the invitation to the recipient now (personal invitations)"),
@@ -48,7 +53,12 @@ class InvitationForm(forms.Form):
     requests_dap = forms.BooleanField(
         label=_("Request delegated admin privileges (DAP)"),
         required=False,
-        help_text=_("The customer decides per service when accepting."),
+        help_text=_(
+            "DAP lets a partner administer the customer's services on its behalf. It goes to "
+            "the reseller the invitation is issued for, or to your organization when there is "
+            "none. The customer sees what you ask and decides per service when accepting; at "
+            "most one partner holds it per service."
+        ),
     )
     services = forms.ModelMultipleChoiceField(
         label=_("Services"),
@@ -56,8 +66,22 @@ class InvitationForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    dap_provisioning = forms.BooleanField(label=_("Scope: provisioning"), required=False)
-    dap_support = forms.BooleanField(label=_("Scope: support"), required=False)
+    dap_provisioning = forms.BooleanField(
+        label=_("Scope: provisioning"),
+        required=False,
+        help_text=_(
+            "Provisioning: set up and change the customer's services in their admin portal, "
+            "such as adding users, assigning licences and changing settings."
+        ),
+    )
+    dap_support = forms.BooleanField(
+        label=_("Scope: support"),
+        required=False,
+        help_text=_(
+            "Support: look after the customer's service health and open and follow support "
+            "requests with the operator for them."
+        ),
+    )
     valid_days = forms.IntegerField(label=_("Valid for (days)"), min_value=1)  # see __init__
     max_uses = forms.IntegerField(
         label=_("Use limit (open invitations)"),
@@ -183,3 +207,15 @@ class InvitationFilterForm(forms.Form):
             "reseller": data.get("reseller", ""),
             "provider": data.get("provider", ""),
         }
+
+
+class LinkRequestForm(forms.Form):
+    message = forms.CharField(
+        label=_("What do you need?"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "Which customer the link is for, whether it should be personal (one recipient) or "
+            "open, and which services need delegated admin for provisioning or support."
+        ),
+    )

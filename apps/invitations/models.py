@@ -76,24 +76,31 @@ class InvitationQuerySet(models.QuerySet):
         """Annotate deliveries_count, sent_count, opened_count, accepted_count.
 
         Counted with subqueries so a page of any size costs one query. A reseller only counts
-        its own forwards; accepted counts what the partner may see (see Acceptance.visible_to).
+        its own forwards; answers count what the partner may see (see Acceptance.visible_to).
+        The counts agree with each other and with the detail page: an answer means its link
+        was opened, so *opened* counts the deliveries opened or answered plus the answers that
+        came through a link the partner did not send (the copied link, the provider's email).
         """
         deliveries = Delivery.objects.filter(invitation=OuterRef("pk"))
-        acceptances = Acceptance.objects.filter(
-            invitation=OuterRef("pk"), outcome=Acceptance.Outcome.ACCEPTED
-        )
+        answers = Acceptance.objects.filter(invitation=OuterRef("pk"))
         if not partner.is_provider:
             deliveries = deliveries.filter(sent_by_partner=partner)
-            acceptances = acceptances.filter(
-                Q(delivery__isnull=True) | Q(delivery__sent_by_partner=partner)
-            )
+            answers = answers.filter(reseller_answer_visibility(partner))
+            not_through_own = Q(delivery__isnull=True) | ~Q(delivery__sent_by_partner=partner)
+        else:
+            not_through_own = Q(delivery__isnull=True)
+        opened = Q(first_opened_at__isnull=False) | Q(acceptances__isnull=False)
         return self.annotate(
             deliveries_count=_count_subquery(deliveries, "invitation"),
             sent_count=_count_subquery(deliveries.filter(sent_at__isnull=False), "invitation"),
             opened_count=_count_subquery(
-                deliveries.filter(first_opened_at__isnull=False), "invitation"
+                deliveries.filter(pk__in=Delivery.objects.filter(opened).values("pk")),
+                "invitation",
+            )
+            + _count_subquery(answers.filter(not_through_own), "invitation"),
+            accepted_count=_count_subquery(
+                answers.filter(outcome=Acceptance.Outcome.ACCEPTED), "invitation"
             ),
-            accepted_count=_count_subquery(acceptances, "invitation"),
         )
 
 
@@ -323,13 +330,24 @@ class Delivery(models.Model):
         return self.sent_at is None and self.send_attempts > 0
 
 
+def reseller_answer_visibility(reseller: Partner) -> Q:
+    """The answers a reseller sees (see AcceptanceQuerySet.visible_to)."""
+    return (
+        Q(delivery__isnull=True)
+        | Q(delivery__sent_by_partner=reseller)
+        | Q(outcome="accepted")  # Acceptance.Outcome.ACCEPTED
+    )
+
+
 class AcceptanceQuerySet(models.QuerySet):
     def visible_to(self, partner: Partner):
-        """A provider sees every answer to its invitations; a reseller the answers to
-        invitations it can see that came through its own forwards or the invitation's link."""
+        """A provider sees every answer to its invitations. A reseller sees, of the invitations
+        it can see, the answers through its own forwards or the invitation's link, and every
+        acceptance: the customer who accepted is attached to the reseller and is on its
+        Customers tab, so the invitation page must not say nobody answered."""
         qs = self.filter(invitation__in=Invitation.objects.visible_to(partner))
         if not partner.is_provider:
-            qs = qs.filter(Q(delivery__isnull=True) | Q(delivery__sent_by_partner=partner))
+            qs = qs.filter(reseller_answer_visibility(partner))
         return qs
 
 
@@ -408,3 +426,75 @@ class Acceptance(models.Model):
 
     def __str__(self):
         return f"{self.invitation.public_id}: {self.get_outcome_display()}"
+
+
+class LinkRequestQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status=LinkRequest.Status.OPEN)
+
+
+class LinkRequest(models.Model):
+    """A reseller asks one of its providers for a customer invitation link (resellers never
+    create invitations themselves: docs/product.md rule 2). It lands in the provider's pending
+    work until someone there marks it handled."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        HANDLED = "handled", _("Handled")
+
+    provider = models.ForeignKey(
+        Partner,
+        verbose_name=_("provider"),
+        on_delete=models.CASCADE,
+        related_name="link_requests_received",
+    )
+    reseller = models.ForeignKey(
+        Partner,
+        verbose_name=_("reseller"),
+        on_delete=models.CASCADE,
+        related_name="link_requests_sent",
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    message = models.TextField(_("message"), max_length=1000)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.OPEN
+    )
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("handled by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = LinkRequestQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("link request")
+        verbose_name_plural = _("link requests")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="open", handled_at__isnull=True)
+                | Q(status="handled", handled_at__isnull=False),
+                name="link_request_handled_has_time",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["provider", "status", "created_at"], name="link_request_provider_idx"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reseller.name} → {self.provider.name}"

@@ -2,13 +2,14 @@
 models.py, so the rule "who sees which invitation" lives in one place."""
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from apps.partners.models import Partner, ResellerPartnership
 
-from .models import Acceptance, Delivery, Invitation
+from .models import Acceptance, Delivery, Invitation, LinkRequest
 
 EFFECTIVE_STATUSES = ("active", "revoked", "expired", "used")
 # Filter value for "the provider's own links" (issued for no reseller).
@@ -152,7 +153,9 @@ class FunnelRow:
 
 def invitation_funnel(*, partner: Partner, invitation: Invitation) -> list[FunnelRow]:
     """The funnel per sending partner (provider, reseller), plus answers that came through
-    the invitation's own (copied) link. Three queries whatever the numbers."""
+    the invitation's own (copied) link, and for a reseller the acceptances through its
+    provider's emails. Every row agrees: opened counts a link opened or answered. At most
+    four queries whatever the numbers."""
     from django.utils.translation import gettext as _
 
     deliveries = Delivery.objects.visible_to(partner).filter(invitation=invitation)
@@ -163,7 +166,12 @@ def invitation_funnel(*, partner: Partner, invitation: Invitation) -> list[Funne
             deliveries=Count("pk", distinct=True),
             sent=Count("pk", filter=Q(sent_at__isnull=False), distinct=True),
             failed=Count("pk", filter=Q(sent_at__isnull=True, send_attempts__gt=0), distinct=True),
-            opened=Count("pk", filter=Q(first_opened_at__isnull=False), distinct=True),
+            # an answer means the link was opened (see InvitationQuerySet.with_funnel)
+            opened=Count(
+                "pk",
+                filter=Q(first_opened_at__isnull=False) | Q(acceptances__isnull=False),
+                distinct=True,
+            ),
             accepted=Count(
                 "acceptances",
                 filter=Q(acceptances__outcome=Acceptance.Outcome.ACCEPTED),
@@ -183,16 +191,37 @@ def invitation_funnel(*, partner: Partner, invitation: Invitation) -> list[Funne
         sender = partners.get(row.pop("sent_by_partner"))
         rows.append(FunnelRow(label=sender.name if sender else "", partner=sender, **row))
     rows.sort(key=lambda r: (r.partner is None or r.partner.pk != invitation.provider_id, r.label))
-    direct = (
-        Acceptance.objects.visible_to(partner)
-        .filter(invitation=invitation, delivery__isnull=True)
-        .aggregate(
-            accepted=Count("pk", filter=Q(outcome=Acceptance.Outcome.ACCEPTED)),
-            declined=Count("pk", filter=Q(outcome=Acceptance.Outcome.DECLINED)),
-        )
-    )
+    answers = Acceptance.objects.visible_to(partner).filter(invitation=invitation)
+    outcomes = {
+        "accepted": Count("pk", filter=Q(outcome=Acceptance.Outcome.ACCEPTED)),
+        "declined": Count("pk", filter=Q(outcome=Acceptance.Outcome.DECLINED)),
+    }
+    direct = answers.filter(delivery__isnull=True).aggregate(**outcomes)
     if direct["accepted"] or direct["declined"]:
-        rows.append(FunnelRow(label=_("Invitation link (copied)"), partner=None, **direct))
+        rows.append(
+            FunnelRow(
+                label=_("Invitation link (copied)"),
+                partner=None,
+                opened=direct["accepted"] + direct["declined"],
+                **direct,
+            )
+        )
+    if not partner.is_provider:
+        # accepted through the provider's own emails: the customer is the reseller's too
+        through_provider = (
+            answers.filter(delivery__isnull=False)
+            .exclude(delivery__sent_by_partner=partner)
+            .aggregate(**outcomes)
+        )
+        if through_provider["accepted"] or through_provider["declined"]:
+            rows.append(
+                FunnelRow(
+                    label=_("Emails sent by %(provider)s") % {"provider": invitation.provider.name},
+                    partner=None,
+                    opened=through_provider["accepted"] + through_provider["declined"],
+                    **through_provider,
+                )
+            )
     return rows
 
 
@@ -217,3 +246,145 @@ def provider_filter_choices(reseller: Partner) -> QuerySet[Partner]:
         reseller_partnerships__reseller=reseller,
         reseller_partnerships__state=ResellerPartnership.State.ACTIVE,
     ).order_by("name")
+
+
+def link_requests_for_provider(provider: Partner, *, open_only: bool = False):
+    """The link requests resellers sent `provider`, newest first (open ones first)."""
+    qs = LinkRequest.objects.filter(provider=provider).select_related(
+        "reseller", "requested_by", "handled_by"
+    )
+    if open_only:
+        qs = qs.open()
+    # "handled" sorts after "open"
+    return qs.order_by("-status", "-created_at", "-pk")
+
+
+EXPIRY_WARNING_DAYS = 7  # an active link expiring this soon is pending work
+
+
+def home_section(membership):
+    """The invitations part of a partner's home page. Providers: "Create customer invitation"
+    first, active links, links nearing expiry, failed emails, resellers' link requests.
+    Resellers: forwarding first, invitations ready to forward, new ones, failed forwards."""
+    from django.urls import reverse
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
+
+    from apps.partners.home import HomeAction, HomeCount, HomeSection, PendingItem
+
+    section = HomeSection()
+    if not membership.has_perm("invitations.view"):
+        return section
+    partner = membership.partner
+    kwargs = {"partner_id": partner.public_id}
+    list_url = reverse("invitations:list", kwargs=kwargs)
+    now = timezone.now()
+    soon = now + timedelta(days=EXPIRY_WARNING_DAYS)
+    usable = Invitation.objects.visible_to(partner).usable()
+    numbers = usable.aggregate(
+        active=Count("pk"),
+        expiring=Count("pk", filter=Q(expires_at__lte=soon)),
+    )
+    if not partner.is_provider:
+        numbers["new"] = (
+            usable.filter(created_at__gte=now - timedelta(days=EXPIRY_WARNING_DAYS))
+            .exclude(deliveries__sent_by_partner=partner)
+            .count()
+        )
+    failed = (
+        Delivery.objects.visible_to(partner)
+        .filter(sent_at__isnull=True, send_attempts__gt=0, invitation__in=usable)
+        .count()
+    )
+    if partner.is_provider:
+        if membership.has_perm("invitations.create"):
+            section.actions.append(
+                HomeAction(
+                    _("Create customer invitation"),
+                    reverse("invitations:create", kwargs=kwargs),
+                    primary=True,
+                    order=0,
+                )
+            )
+        section.counts.append(
+            HomeCount(_("Active invitation links"), numbers["active"], f"{list_url}?status=active")
+        )
+        if membership.has_perm("invitations.create"):
+            requests = LinkRequest.objects.open().filter(provider=partner).count()
+            if requests:
+                section.pending.append(
+                    PendingItem(
+                        ngettext(
+                            "A reseller asked you for an invitation link",
+                            "Resellers asked you for %(count)s invitation links",
+                            requests,
+                        )
+                        % {"count": requests},
+                        reverse("invitations:link_requests", kwargs=kwargs),
+                        count=requests,
+                    )
+                )
+    else:
+        if membership.has_perm("invitations.send"):
+            section.actions.append(
+                HomeAction(
+                    _("Forward an invitation"),
+                    f"{list_url}?status=active",
+                    primary=True,
+                    order=0,
+                )
+            )
+            section.actions.append(
+                HomeAction(
+                    _("Request a link from a provider"),
+                    reverse("partners:providers", kwargs=kwargs),
+                    order=10,
+                )
+            )
+        section.counts.append(
+            HomeCount(_("Invitations to forward"), numbers["active"], f"{list_url}?status=active")
+        )
+        if numbers["new"]:
+            section.pending.append(
+                PendingItem(
+                    ngettext(
+                        "%(count)s invitation issued for you in the last %(days)s days, "
+                        "not forwarded yet",
+                        "%(count)s invitations issued for you in the last %(days)s days, "
+                        "not forwarded yet",
+                        numbers["new"],
+                    )
+                    % {"count": numbers["new"], "days": EXPIRY_WARNING_DAYS},
+                    f"{list_url}?status=active",
+                    count=numbers["new"],
+                    level="info",
+                )
+            )
+    if numbers["expiring"]:
+        section.pending.append(
+            PendingItem(
+                ngettext(
+                    "%(count)s invitation link expires within %(days)s days",
+                    "%(count)s invitation links expire within %(days)s days",
+                    numbers["expiring"],
+                )
+                % {"count": numbers["expiring"], "days": EXPIRY_WARNING_DAYS},
+                f"{list_url}?status=active",
+                count=numbers["expiring"],
+            )
+        )
+    if failed:
+        section.pending.append(
+            PendingItem(
+                ngettext(
+                    "%(count)s invitation email was not delivered: retry it on the invitation",
+                    "%(count)s invitation emails were not delivered: retry them on the invitation",
+                    failed,
+                )
+                % {"count": failed},
+                f"{list_url}?status=active",
+                count=failed,
+            )
+        )
+    return section

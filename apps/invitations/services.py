@@ -20,11 +20,13 @@ from apps.audit.services import audit_record
 from apps.core.emails import locales_for
 from apps.customers.emails import notify_partner
 from apps.customers.models import Service
+from apps.notifications.services import notify
 from apps.partners.mixins import DENIED_MESSAGES, require_perm
 from apps.partners.models import Partner, PartnerMembership, ResellerPartnership
+from apps.partners.permissions import ROLE_PERMISSIONS
 
 from .emails import default_message, send_delivery_email
-from .models import Delivery, Invitation
+from .models import Delivery, Invitation, LinkRequest
 from .signals import DELIVERY_EMAIL_PURPOSE
 from .tokens import LinkProblem
 
@@ -597,3 +599,110 @@ def invitation_record_dead_link_use(
             data={"delivery_id": delivery.pk if delivery else None},
         )
     return True
+
+
+# ------------------------------------------------------------------------------
+# Link requests: a reseller asks its provider for an invitation (issue 16)
+# ------------------------------------------------------------------------------
+MAX_OPEN_LINK_REQUESTS = 20  # per reseller and provider: a request is a message, not a queue
+
+
+def _link_request_audience(provider: Partner) -> tuple[list, list[str]]:
+    """The provider's members who can answer (they create invitations) and its contact."""
+    roles = [role for role, perms in ROLE_PERMISSIONS.items() if "invitations.create" in perms]
+    users = [
+        m.user
+        for m in PartnerMembership.objects.filter(
+            partner=provider, role__in=roles, user__is_active=True
+        )
+        .select_related("user")
+        .order_by("pk")
+    ]
+    return users, [provider.contact_email] if provider.contact_email else []
+
+
+def link_request_create(*, partnership: ResellerPartnership, by, message: str) -> LinkRequest:
+    """The reseller of `partnership` asks its provider for a customer invitation link.
+
+    Resellers still never create invitations (docs/product.md rule 2): this is a message that
+    lands in the provider's pending work, with an in-portal notice and an email to the people
+    there who can create one. Only over an active partnership.
+    """
+    reseller = partnership.reseller
+    _require_partner_perm(by=by, partner=reseller, perm="invitations.send")
+    message = (message or "").strip()
+    if not message:
+        raise ValidationError(
+            {"message": _("Say which customer the link is for, and what it should ask.")},
+            code="required",
+        )
+    with transaction.atomic():
+        locked = (
+            ResellerPartnership.objects.select_for_update(of=("self",))
+            .select_related("provider", "reseller")
+            .get(pk=partnership.pk)
+        )
+        if locked.state != ResellerPartnership.State.ACTIVE:
+            raise ValidationError(
+                _("You can ask for a link only while the partnership is active."),
+                code="inactive_partnership",
+            )
+        open_count = LinkRequest.objects.open().filter(provider=locked.provider, reseller=reseller)
+        if open_count.count() >= MAX_OPEN_LINK_REQUESTS:
+            raise ValidationError(
+                _(
+                    "%(provider)s has %(count)s of your requests still open. Wait for an "
+                    "answer, or contact them directly."
+                )
+                % {"provider": locked.provider.name, "count": MAX_OPEN_LINK_REQUESTS},
+                code="too_many",
+            )
+        link_request = LinkRequest.objects.create(
+            provider=locked.provider, reseller=reseller, requested_by=by, message=message
+        )
+        audit_record(
+            action="invitation.link_requested",
+            actor=by,
+            acting_partner=reseller,
+            target=link_request,
+            target_repr=str(link_request),
+            partners=[locked.provider, reseller],
+            data={"length": len(message)},
+        )
+        url = reverse("invitations:link_requests", kwargs={"partner_id": locked.provider.public_id})
+        users, emails = _link_request_audience(locked.provider)
+        notify(
+            kind="invitation.link_requested",
+            users=users,
+            emails=emails,
+            context={"link_request": link_request, "url": url},
+            url=url,
+            by=by,
+        )
+    return link_request
+
+
+def link_request_handle(*, link_request: LinkRequest, by) -> LinkRequest:
+    """Someone at the provider marks a reseller's request handled (it leaves pending work)."""
+    _require_partner_perm(by=by, partner=link_request.provider, perm="invitations.create")
+    with transaction.atomic():
+        locked = (
+            LinkRequest.objects.select_for_update(of=("self",))
+            .select_related("provider", "reseller")
+            .get(pk=link_request.pk)
+        )
+        if locked.status == LinkRequest.Status.HANDLED:
+            raise ValidationError(_("This request is already handled."), code="handled")
+        locked.status = LinkRequest.Status.HANDLED
+        locked.handled_at = timezone.now()
+        locked.handled_by = by
+        locked.save(update_fields=["status", "handled_at", "handled_by"])
+        audit_record(
+            action="invitation.link_request_handled",
+            actor=by,
+            acting_partner=locked.provider,
+            target=locked,
+            target_repr=str(locked),
+            partners=[locked.provider, locked.reseller],
+        )
+    return locked

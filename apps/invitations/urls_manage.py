@@ -12,6 +12,18 @@ urlpatterns: list = [
     path(PARTNER, views.InvitationListView.as_view(), name="list"),
     path(PARTNER + "new/", views.InvitationCreateView.as_view(), name="create"),
     path(PARTNER + "bulk/", views_bulk.InvitationBulkView.as_view(), name="bulk"),
+    # a reseller asks a provider for a link; the provider's list of requests
+    path(
+        PARTNER + "request-link/<dbid:partnership_id>/",
+        views.LinkRequestCreateView.as_view(),
+        name="link_request",
+    ),
+    path(PARTNER + "requests/", views.LinkRequestListView.as_view(), name="link_requests"),
+    path(
+        PARTNER + "requests/<dbid:request_id>/handled/",
+        views.LinkRequestHandleView.as_view(),
+        name="link_request_handle",
+    ),
     path(INVITATION, views.InvitationDetailView.as_view(), name="detail"),
     path(INVITATION + "send/", views.InvitationSendView.as_view(), name="send"),
     path(INVITATION + "revoke/", views.InvitationRevokeView.as_view(), name="revoke"),

@@ -4,18 +4,21 @@ send / forward, resend, revoke. Every page goes through PartnerMixin and the sel
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, ListView, TemplateView
 
+from apps.core.confirm import ConfirmActionMixin
 from apps.core.forms import add_service_errors
 from apps.core.pagination import BoundedPaginationMixin, paginate
 from apps.partners.mixins import PartnerMixin
+from apps.partners.models import ResellerPartnership
+from apps.partners.selectors import provider_partnerships_for_reseller
 
 from .emails import default_message
-from .forms import InvitationFilterForm, InvitationForm, SendForm
+from .forms import InvitationFilterForm, InvitationForm, LinkRequestForm, SendForm
 from .models import Delivery
 from .selectors import (
     acceptance_list,
@@ -24,9 +27,18 @@ from .selectors import (
     invitation_funnel,
     invitation_get,
     invitation_list,
+    link_requests_for_provider,
+    reseller_choices_for,
     with_accepted_customers,
 )
-from .services import delivery_resend, delivery_send, invitation_create, invitation_revoke
+from .services import (
+    delivery_resend,
+    delivery_send,
+    invitation_create,
+    invitation_revoke,
+    link_request_create,
+    link_request_handle,
+)
 from .tokens import invitation_url
 
 
@@ -79,6 +91,17 @@ class InvitationCreateView(PartnerMixin, FormView):
         kwargs = super().get_form_kwargs()
         kwargs["provider"] = self.partner
         return kwargs
+
+    def get_initial(self):
+        """`?reseller=<partner ID>` (from a reseller's link request) picks that reseller; an
+        unknown or foreign ID is ignored."""
+        initial = super().get_initial()
+        wanted = self.request.GET.get("reseller", "")
+        if wanted:
+            reseller = reseller_choices_for(self.partner).filter(public_id=wanted[:16]).first()
+            if reseller is not None:
+                initial["reseller"] = reseller
+        return initial
 
     def form_valid(self, form):
         try:
@@ -206,20 +229,46 @@ def _report_sending(request, delivery_ids: list[int]) -> None:
         )
 
 
-class InvitationRevokeView(PartnerMixin, View):
-    """POST: revoke at once; every link of the invitation stops working."""
+class InvitationRevokeView(ConfirmActionMixin, PartnerMixin, TemplateView):
+    """GET: what revoking does (every link stops, accepted customers stay); a confirmed POST
+    revokes at once. An unconfirmed POST only shows the confirmation again."""
 
     permission = "invitations.manage"
+    template_name = "invitations/revoke_confirm.html"
 
-    def post(self, request, *args, **kwargs):
-        invitation = invitation_get(partner=self.partner, public_id=kwargs["invitation_id"])
+    def get_invitation(self):
+        if not hasattr(self, "invitation"):
+            self.invitation = invitation_get(
+                partner=self.partner, public_id=self.kwargs["invitation_id"]
+            )
+        return self.invitation
+
+    def get(self, request, *args, **kwargs):
+        invitation = self.get_invitation()
+        if invitation.status == invitation.Status.REVOKED:
+            messages.info(request, _("This invitation is already revoked."))
+            return redirect(detail_url(self.partner, invitation))
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        invitation = self.get_invitation()
+        context.update(
+            invitation=invitation,
+            delivery_count=invitation.deliveries.count(),
+            cancel_url=detail_url(self.partner, invitation),
+        )
+        return context
+
+    def act(self):
+        invitation = self.get_invitation()
         try:
-            invitation_revoke(invitation=invitation, by=request.user)
+            invitation_revoke(invitation=invitation, by=self.request.user)
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            messages.error(self.request, " ".join(exc.messages))
         else:
             messages.success(
-                request,
+                self.request,
                 _("Invitation %(id)s is revoked: its links no longer work.")
                 % {"id": invitation.public_id},
             )
@@ -243,3 +292,87 @@ class DeliveryResendView(PartnerMixin, View):
         else:
             _report_sending(request, [delivery.pk])
         return redirect(detail_url(self.partner, invitation))
+
+
+# ------------------------------------------------------------------------------
+# Link requests: reseller asks, provider handles (issue 16)
+# ------------------------------------------------------------------------------
+class LinkRequestCreateView(PartnerMixin, FormView):
+    """A reseller asks one of its providers for an invitation link, seeing who it asks."""
+
+    permission = "invitations.send"
+    template_name = "invitations/link_request.html"
+    form_class = LinkRequestForm
+
+    def get_partnership(self) -> ResellerPartnership:
+        if not hasattr(self, "partnership"):
+            self.partnership = get_object_or_404(
+                provider_partnerships_for_reseller(self.partner), pk=self.kwargs["partnership_id"]
+            )
+        return self.partnership
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["partnership"] = self.get_partnership()
+        context["provider"] = self.partnership.provider
+        context["cancel_url"] = reverse(
+            "partners:providers", kwargs={"partner_id": self.partner.public_id}
+        )
+        return context
+
+    def form_valid(self, form):
+        try:
+            link_request_create(
+                partnership=self.get_partnership(),
+                by=self.request.user,
+                message=form.cleaned_data["message"],
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(
+            self.request,
+            _(
+                "Your request was sent to %(provider)s. The invitation will appear under "
+                "Invitations when they issue it for you."
+            )
+            % {"provider": self.partnership.provider.name},
+        )
+        return redirect("partners:providers", partner_id=self.partner.public_id)
+
+
+class LinkRequestListView(PartnerMixin, BoundedPaginationMixin, ListView):
+    """A provider's link requests from its resellers: open ones first."""
+
+    permission = "invitations.create"
+    template_name = "invitations/link_requests.html"
+    context_object_name = "link_requests"
+
+    def get_paginate_by(self, queryset):
+        return settings.PORTAL_PAGE_SIZE
+
+    def get_queryset(self):
+        return link_requests_for_provider(self.partner)
+
+
+class LinkRequestHandleView(PartnerMixin, View):
+    """POST: mark a request handled (it leaves the pending work on the home page)."""
+
+    permission = "invitations.create"
+    http_method_names = ["post"]
+
+    def post(self, request, *args, **kwargs):
+        link_request = get_object_or_404(
+            link_requests_for_provider(self.partner), pk=kwargs["request_id"]
+        )
+        try:
+            link_request_handle(link_request=link_request, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("The request from %(reseller)s is marked handled.")
+                % {"reseller": link_request.reseller.name},
+            )
+        return redirect("invitations:link_requests", partner_id=self.partner.public_id)

@@ -17,6 +17,7 @@ from django.views import View
 from apps.accounts.forms import SignUpForm
 from apps.accounts.services import signup_request
 from apps.accounts.signups import signup_sent
+from apps.core.confirm import is_confirmed
 from apps.core.forms import error_text
 from apps.core.links import LinkProblem, render_link_problem
 from apps.core.ratelimit import rate_limit
@@ -147,6 +148,13 @@ class DeclineView(View):
                 _("Choose the customer organization that declines this invitation."),
                 status=400,
                 link=link,
+            )
+        if not is_confirmed(request):
+            # the Decline button leads here: say what declining does, act only when confirmed
+            return render(
+                request,
+                "invitations/decline_confirm.html",
+                {"invitation": link.invitation, "customer": customer},
             )
         try:
             result = invitation_decline(

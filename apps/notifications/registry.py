@@ -87,6 +87,15 @@ def _partnership_params(context: dict) -> dict[str, str]:
     }
 
 
+def _link_request_params(context: dict) -> dict[str, str]:
+    link_request = context["link_request"]
+    return {
+        "provider": _name(link_request.provider),
+        "reseller": _name(link_request.reseller),
+        "message": link_request.message[:200],
+    }
+
+
 _HOLDER = _("The partner holding delegated admin: its Global admins and its contact address.")
 _OWNER = _(
     "The provider owning the customer's relationship through which the reseller holding "
@@ -286,6 +295,20 @@ _KINDS = [
         email_template="notifications/email/partnership_changed",
         essential=True,
         params=_partnership_params,
+    ),
+    NotificationKind(
+        code="invitation.link_requested",
+        label=_("Invitation link requested"),
+        description=_("A reseller asked your organization for a customer invitation link."),
+        audience=_(
+            "The provider asked: its members who create invitations (Global admins, Admin "
+            "agents, Sales agents) and its contact address."
+        ),
+        title=_("%(reseller)s asked you for an invitation link"),
+        summary=_("Their message: %(message)s"),
+        email_template="notifications/email/link_requested",
+        essential=False,
+        params=_link_request_params,
     ),
 ]
 

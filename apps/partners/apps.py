@@ -11,8 +11,10 @@ class PartnersConfig(AppConfig):
         from apps.accounts.organizations import register_organization_provider
         from apps.accounts.signups import register_signup_purpose
 
-        from .selectors import partner_organization_links
+        from .home import register_home_section
+        from .selectors import home_section, partner_organization_links
         from .views.links import RESELLER_SIGNUP, complete_reseller_signup
 
         register_organization_provider(partner_organization_links)
         register_signup_purpose(RESELLER_SIGNUP, complete_reseller_signup)
+        register_home_section(home_section)

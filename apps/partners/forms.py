@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.forms import SignUpForm
+from apps.core.confirm import ConfirmationForm
 
 from .models import Partner, Role
 from .selectors import reseller_organizations_administered_by
@@ -27,7 +28,7 @@ class MemberRoleForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 
 
-class EndPartnershipForm(forms.Form):
+class EndPartnershipForm(ConfirmationForm):
     reason = forms.CharField(
         label=_("Reason (optional)"),
         required=False,

@@ -2,12 +2,14 @@
 about. Lists come back as querysets ready for pagination: one query per page whatever its
 length (select_related and annotations, never a query per row)."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from apps.accounts.organizations import OrganizationLink
 from apps.notifications.services import Audience
 
+from .home import HomeAction, HomeCount, HomeSection, PendingItem
 from .links import hash_token
 from .models import Partner, PartnerMembership, ResellerPartnership, Role, TeamInvitation
 
@@ -157,3 +159,59 @@ def partner_audience(partner: Partner) -> Audience:
         .order_by("pk")
     ]
     return Audience(users=admins, emails=[partner.contact_email] if partner.contact_email else [])
+
+
+def home_section(membership):
+    """The partners part of the home page: resellers (providers) or providers (resellers),
+    reseller invitations awaiting an answer, the team."""
+    partner = membership.partner
+    section = HomeSection()
+    kwargs = {"partner_id": partner.public_id}
+    if membership.has_perm("resellers.view"):
+        states = dict(
+            ResellerPartnership.objects.filter(provider=partner)
+            .order_by()
+            .values("state")
+            .annotate(n=Count("pk"))
+            .values_list("state", "n")
+        )
+        section.counts.append(
+            HomeCount(
+                _("Active resellers"),
+                states.get(ResellerPartnership.State.ACTIVE, 0),
+                reverse("partners:resellers", kwargs=kwargs),
+            )
+        )
+        waiting = states.get(ResellerPartnership.State.INVITED, 0)
+        if waiting:
+            section.pending.append(
+                PendingItem(
+                    _("Reseller invitations awaiting an answer"),
+                    reverse("partners:resellers", kwargs=kwargs) + "?state=invited",
+                    count=waiting,
+                    level="info",
+                )
+            )
+    if membership.has_perm("resellers.manage"):
+        section.actions.append(
+            HomeAction(
+                _("Invite a reseller"), reverse("partners:reseller_invite", kwargs=kwargs), order=30
+            )
+        )
+    if membership.has_perm("providers.view"):
+        section.counts.append(
+            HomeCount(
+                _("Active providers"),
+                ResellerPartnership.objects.filter(
+                    reseller=partner, state=ResellerPartnership.State.ACTIVE
+                ).count(),
+                reverse("partners:providers", kwargs=kwargs),
+            )
+        )
+    if membership.has_perm("team.manage"):
+        section.actions.append(
+            HomeAction(
+                _("Invite your team"), reverse("partners:team_invite", kwargs=kwargs), order=40
+            )
+        )
+    return section

@@ -28,7 +28,7 @@ urlpatterns = [
     ),
     path(
         f"{org}team/invitations/<dbid:invitation_id>/revoke/",
-        team.TeamInvitationActionView.as_view(action="revoke"),
+        team.TeamInvitationRevokeView.as_view(),
         name="team_invitation_revoke",
     ),
     # Resellers (provider side)
@@ -58,7 +58,7 @@ urlpatterns = [
     ),
     path(
         f"{org}resellers/<dbid:pk>/revoke/",
-        partnerships.PartnershipActionView.as_view(action="revoke"),
+        partnerships.PartnershipInvitationRevokeView.as_view(),
         name="partnership_revoke",
     ),
     path(

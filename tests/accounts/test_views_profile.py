@@ -12,11 +12,12 @@ pytestmark = pytest.mark.django_db
 def test_the_dashboard_lists_the_organizations_a_user_acts_for(client):
     provider = make_provider("Contoso Distribution")
     user = make_member(provider, Role.SALES_AGENT, email="sales@contoso.test")
+    make_member(make_provider("Litware Distribution"), Role.SALES_AGENT, user=user)
     client.force_login(user)
     response = client.get(reverse("dashboard"))
     assert response.status_code == 200
     content = response.content.decode()
-    assert "Contoso Distribution" in content
+    assert "Contoso Distribution" in content and "Litware Distribution" in content
     assert "not a member of any organization" not in content
 
 

@@ -1,7 +1,8 @@
 from . import LOGIN, Route, expect
 
 ROWS = [
-    Route("dashboard", expect(200, anonymous=LOGIN)),
+    # everyone in the cast has one organization and lands on it; staff keep the dashboard
+    Route("dashboard", expect(302, anonymous=LOGIN, staff=200)),
     Route("healthz", expect(200)),
     Route("set_language", expect(405)),  # POST only; the POST is tested in tests/accounts
     Route("accounts:login", expect(302, anonymous=200)),  # signed-in users go to the dashboard

@@ -124,7 +124,7 @@ ROWS = [
         ),
         kwargs=_provider_relationship,
         method="post",
-        data=lambda cast: {"reason": "Contract ended"},
+        data=lambda cast: {"reason": "Contract ended", "confirm": "yes"},
     ),
     # A reseller never ends a relationship, even one it is attached to.
     Route(

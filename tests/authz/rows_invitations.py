@@ -53,6 +53,27 @@ def _reseller(cast):
     return {"partner_id": cast.reseller.public_id}
 
 
+def _reseller_partnership(cast):
+    from apps.partners.models import ResellerPartnership
+
+    partnership = ResellerPartnership.objects.get(provider=cast.provider, reseller=cast.reseller)
+    return {"partner_id": cast.reseller.public_id, "partnership_id": partnership.pk}
+
+
+def _provider_partnership(cast):
+    kwargs = _reseller_partnership(cast)
+    return {**kwargs, "partner_id": cast.provider.public_id}
+
+
+def _provider_link_request(cast):
+    from apps.invitations.models import LinkRequest
+
+    link_request = LinkRequest.objects.create(
+        provider=cast.provider, reseller=cast.reseller, message="For Northwind"
+    )
+    return {"partner_id": cast.provider.public_id, "request_id": link_request.pk}
+
+
 ROWS = [
     # The public link: anyone; the token goes into the session and the browser to /i/.
     Route("invitations:link", expect(302), kwargs=lambda cast: {"token": "i" + "x" * 22 + ".sig"}),
@@ -79,12 +100,12 @@ ROWS = [
         kwargs=_provider_invitation,
     ),
     Route(
-        "invitations:revoke",  # POST only; sales agents do not manage
+        "invitations:revoke",  # GET: the confirmation page; sales agents do not manage
         expect(
             404,
             anonymous=LOGIN,
-            provider_admin=405,
-            provider_agent=405,
+            provider_admin=200,
+            provider_agent=200,
             provider_sales=403,
             provider_helpdesk=403,
         ),
@@ -148,5 +169,38 @@ ROWS = [
         "invitations:resend",
         expect(404, anonymous=LOGIN, reseller_admin=405),
         kwargs=_reseller_delivery,
+    ),
+    # Link requests: a reseller asks (its own partnerships only), the provider answers
+    Route(
+        "invitations:link_request",
+        expect(404, anonymous=LOGIN, reseller_admin=200),
+        kwargs=_reseller_partnership,
+    ),
+    Route(
+        "invitations:link_request",  # a provider has no providers: no such partnership
+        expect(404, anonymous=LOGIN, provider_helpdesk=403),
+        kwargs=_provider_partnership,
+    ),
+    Route(
+        "invitations:link_requests",
+        expect(404, anonymous=LOGIN, **PROVIDER_VIEWERS),
+        kwargs=_provider,
+    ),
+    Route(
+        "invitations:link_requests",
+        expect(404, anonymous=LOGIN, reseller_admin=403),
+        kwargs=_reseller,
+    ),
+    Route(
+        "invitations:link_request_handle",  # POST only
+        expect(
+            404,
+            anonymous=LOGIN,
+            provider_admin=405,
+            provider_agent=405,
+            provider_sales=405,
+            provider_helpdesk=403,
+        ),
+        kwargs=_provider_link_request,
     ),
 ]

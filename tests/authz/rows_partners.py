@@ -79,8 +79,8 @@ ROWS = [
         kwargs=team_invitation_kw,
     ),
     Route(
-        "partners:team_invitation_revoke",
-        provider_page(403, admin=405),
+        "partners:team_invitation_revoke",  # GET: the confirmation page
+        provider_page(403, admin=200),
         kwargs=team_invitation_kw,
     ),
     # Resellers: providers only
@@ -92,7 +92,7 @@ ROWS = [
     Route("partners:partnership_suspend", provider_page(403, admin=405), kwargs=partnership_kw),
     Route("partners:partnership_reactivate", provider_page(403, admin=405), kwargs=partnership_kw),
     Route("partners:partnership_resend", provider_page(403, admin=405), kwargs=partnership_kw),
-    Route("partners:partnership_revoke", provider_page(403, admin=405), kwargs=partnership_kw),
+    Route("partners:partnership_revoke", provider_page(403, admin=200), kwargs=partnership_kw),
     Route("partners:partnership_end", provider_page(403, admin=200), kwargs=partnership_kw),
     # Providers: resellers only
     Route("partners:providers", reseller_page(200), kwargs=reseller_kw),

@@ -11,7 +11,14 @@ from apps.accounts.models import User
 from apps.invitations.services import invitation_create
 from apps.invitations.tokens import invitation_token, link_path
 from apps.partners.models import Role
-from tests.factories import PASSWORD, make_member, make_partnership, make_provider, make_reseller
+from tests.factories import (
+    PASSWORD,
+    add_second_organization,
+    make_member,
+    make_partnership,
+    make_provider,
+    make_reseller,
+)
 from tests.i18n.catalogs import compile_catalogs, translation_of
 
 from .conftest import TIMEOUT_MS, assert_accessible, login, save_artifacts
@@ -28,13 +35,15 @@ def test_an_italian_user_signs_in_and_works_in_italian_then_switches_to_chinese(
     page, live_server, console_messages
 ):
     provider = make_provider("Contoso Distribution")
-    make_member(
+    giulia = make_member(
         provider,
         Role.GLOBAL_ADMIN,
         email="giulia@contoso.test",
         display_name="Giulia",
         language="it",
     )
+    # two organizations: the dashboard lists them (with one she would land on it directly)
+    add_second_organization(giulia, make_reseller("Tailspin Toys"))
 
     # the browser asks for English; Giulia's preference wins once she is signed in
     login(page, live_server, "giulia@contoso.test", PASSWORD)

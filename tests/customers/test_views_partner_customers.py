@@ -173,7 +173,12 @@ def test_helpdesk_agents_see_the_customer_read_only(client, cast, services, rela
     response = client.get(detail_url(cast.provider, cast.customer))
     assert response.status_code == 200
     assert "End relationship" not in response.content.decode()
-    assert client.post(end_url(cast.provider, relationship), {"reason": "x"}).status_code == 403
+    assert (
+        client.post(
+            end_url(cast.provider, relationship), {"reason": "x", "confirm": "yes"}
+        ).status_code
+        == 403
+    )
     relationship.refresh_from_db()
     assert relationship.state == "active"
 
@@ -195,7 +200,9 @@ def test_the_provider_ends_a_relationship_and_its_delegated_admin_ends_too(
     page = client.get(end_url(cast.provider, relationship))
     assert "Fabrikam Solutions loses delegated admin for Office 365" in page.content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(end_url(cast.provider, relationship), {"reason": "Contract over"})
+        response = client.post(
+            end_url(cast.provider, relationship), {"reason": "Contract over", "confirm": "yes"}
+        )
     assert response.status_code == 302
     relationship.refresh_from_db()
     grant.refresh_from_db()
@@ -206,7 +213,7 @@ def test_the_provider_ends_a_relationship_and_its_delegated_admin_ends_too(
 
 def test_ending_needs_a_reason(client, cast, relationship):
     client.force_login(cast.provider_admin)
-    response = client.post(end_url(cast.provider, relationship), {"reason": " "})
+    response = client.post(end_url(cast.provider, relationship), {"reason": " ", "confirm": "yes"})
     assert response.status_code == 200
     assert "reason" in response.context["form"].errors
     relationship.refresh_from_db()
@@ -215,7 +222,9 @@ def test_ending_needs_a_reason(client, cast, relationship):
 
 def test_a_reseller_cannot_end_a_relationship_it_is_attached_to(client, cast, relationship):
     client.force_login(cast.reseller_admin)
-    response = client.post(end_url(cast.reseller, relationship), {"reason": "Leaving"})
+    response = client.post(
+        end_url(cast.reseller, relationship), {"reason": "Leaving", "confirm": "yes"}
+    )
     assert response.status_code == 403
     relationship.refresh_from_db()
     assert relationship.state == "active"
@@ -223,7 +232,9 @@ def test_a_reseller_cannot_end_a_relationship_it_is_attached_to(client, cast, re
 
 def test_a_provider_cannot_end_another_providers_relationship(client, cast, relationship):
     client.force_login(cast.outsider)
-    response = client.post(end_url(cast.other_provider, relationship), {"reason": "Mine now"})
+    response = client.post(
+        end_url(cast.other_provider, relationship), {"reason": "Mine now", "confirm": "yes"}
+    )
     assert response.status_code == 404
     relationship.refresh_from_db()
     assert relationship.state == "active"
@@ -231,8 +242,10 @@ def test_a_provider_cannot_end_another_providers_relationship(client, cast, rela
 
 def test_ending_an_ended_relationship_says_so(client, cast, relationship):
     client.force_login(cast.provider_admin)
-    client.post(end_url(cast.provider, relationship), {"reason": "Done"})
-    response = client.post(end_url(cast.provider, relationship), {"reason": "Again"}, follow=True)
+    client.post(end_url(cast.provider, relationship), {"reason": "Done", "confirm": "yes"})
+    response = client.post(
+        end_url(cast.provider, relationship), {"reason": "Again", "confirm": "yes"}, follow=True
+    )
     assert "already ended" in response.content.decode()
     response = client.get(end_url(cast.provider, relationship), follow=True)
     assert "already ended" in response.content.decode()
@@ -245,7 +258,9 @@ def test_after_ending_the_last_relationship_the_provider_lands_on_a_page_that_ex
 ):
     """Issue 15 defect 7: the customer's page answers 404 once the relationship ended."""
     client.force_login(cast.provider_admin)
-    response = client.post(end_url(cast.provider, relationship), {"reason": "Done"}, follow=True)
+    response = client.post(
+        end_url(cast.provider, relationship), {"reason": "Done", "confirm": "yes"}, follow=True
+    )
     assert response.status_code == 200
     assert response.redirect_chain[-1][0] == list_url(cast.provider)
     assert "was ended" in response.content.decode()

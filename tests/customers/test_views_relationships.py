@@ -206,12 +206,12 @@ def test_removing_asks_for_a_reason_and_keeps_the_relationship(
     remove_url = url(cast, "customers:grant_remove", grant_id=grant.pk)
     page = admin_client.get(remove_url)
     assert "will no longer hold delegated admin" in page.content.decode()
-    assert admin_client.post(remove_url, {"note": ""}).status_code == 200
+    assert admin_client.post(remove_url, {"note": "", "confirm": "yes"}).status_code == 200
     grant.refresh_from_db()
     assert grant.is_active
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        response = admin_client.post(remove_url, {"note": "Handled in house"})
+        response = admin_client.post(remove_url, {"note": "Handled in house", "confirm": "yes"})
     assert response.status_code == 302
     grant.refresh_from_db()
     relationship.refresh_from_db()
@@ -232,8 +232,8 @@ def test_opening_the_remove_page_of_a_removed_grant_says_so(
 def test_removing_twice_says_so_and_changes_nothing(admin_client, cast, services, relationship):
     grant = give(cast, services, cast.reseller)
     remove_url = url(cast, "customers:grant_remove", grant_id=grant.pk)
-    admin_client.post(remove_url, {"note": "First"})
-    response = admin_client.post(remove_url, {"note": "Second"}, follow=True)
+    admin_client.post(remove_url, {"note": "First", "confirm": "yes"})
+    response = admin_client.post(remove_url, {"note": "Second", "confirm": "yes"}, follow=True)
     assert "already removed" in response.content.decode()
     grant.refresh_from_db()
     assert grant.revoke_note == "First"
@@ -257,7 +257,7 @@ def test_another_customers_grant_is_404(admin_client, cast, services):
     )
     assert (
         admin_client.post(
-            url(cast, "customers:grant_remove", grant_id=grant.pk), {"note": "x"}
+            url(cast, "customers:grant_remove", grant_id=grant.pk), {"note": "x", "confirm": "yes"}
         ).status_code
         == 404
     )

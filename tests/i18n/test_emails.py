@@ -167,7 +167,7 @@ def test_a_notice_to_several_people_reaches_each_in_their_own_language(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("customers:grant_remove", args=[cast.customer.public_id, grant.pk]),
-            {"note": "We manage Office 365 ourselves now."},
+            {"note": "We manage Office 365 ourselves now.", "confirm": "yes"},
             HTTP_ACCEPT_LANGUAGE="en",
         )
     assert response.status_code == 302

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
+from tests import factories
+
 from .catalogs import LANGUAGES, page_text, translation_of
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +44,7 @@ def test_a_visitors_choice_sticks_across_pages_over_the_browsers_language(client
 
 @pytest.mark.parametrize("catalog", CATALOGS)
 def test_a_signed_in_users_choice_is_kept_on_the_account_and_follows_them(cast, catalog):
-    user = cast.provider_admin
+    user = factories.add_second_organization(cast.provider_admin, cast.reseller)
     first_browser = Client()
     first_browser.force_login(user)
     partner_home = reverse("partners:home", args=[cast.provider.public_id])
@@ -82,7 +84,7 @@ def test_the_switcher_works_from_an_error_page(client, cast, catalog):
 
 
 def test_a_preference_left_empty_follows_the_browser_again(client, cast):
-    user = cast.provider_sales
+    user = factories.add_second_organization(cast.provider_sales, cast.reseller)
     user.language = "it"
     user.save()
     client.force_login(user)

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from apps.invitations.tokens import invitation_token, link_path
+from tests import factories
 
 from .catalogs import LANGUAGES, page_text, translation_of
 
@@ -42,7 +43,7 @@ PAGES = [
     Page(
         "dashboard",
         lambda w: reverse("dashboard"),
-        lambda w: w.cast.provider_admin,
+        lambda w: factories.add_second_organization(w.cast.provider_admin, w.cast.reseller),
         ["Your organizations", "Sign out", "Organizations", "Indirect provider"],
     ),
     Page(
@@ -154,7 +155,7 @@ def test_a_language_the_portal_does_not_offer_falls_back_to_english(client, worl
 
 @pytest.mark.parametrize("catalog", CATALOGS)
 def test_the_dashboard_greets_the_user_in_their_language(client, world, catalog):
-    user = world.cast.provider_admin
+    user = factories.add_second_organization(world.cast.provider_admin, world.cast.reseller)
     user.display_name = "Marco Rossi"
     user.language = LANGUAGES[catalog]
     user.save()

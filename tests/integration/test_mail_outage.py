@@ -86,7 +86,7 @@ def every_email_action(client, cast, services, invitation):
                 "customers:grant_remove",
                 kwargs={"customer_id": cast.customer.public_id, "grant_id": grant.pk},
             ),
-            {"note": "Handled in house"},
+            {"note": "Handled in house", "confirm": "yes"},
         ),
     )
     client.force_login(cast.provider_agent)
@@ -101,7 +101,7 @@ def every_email_action(client, cast, services, invitation):
                     "relationship_id": relationship.pk,
                 },
             ),
-            {"reason": "Contract over"},
+            {"reason": "Contract over", "confirm": "yes"},
         ),
     )
     client.logout()

@@ -261,7 +261,7 @@ def test_anonymous_accept_goes_to_sign_in(client, invitation):
 def test_declining_is_recorded_and_says_so(client, cast, invitation):
     client.force_login(cast.customer_admin)
     open_link(client, invitation)
-    response = client.post(DECLINE, {"customer": cast.customer.public_id})
+    response = client.post(DECLINE, {"customer": cast.customer.public_id, "confirm": "yes"})
     assert response.status_code == 200
     assert "You declined the invitation from Contoso Distribution" in response.content.decode()
     assert Acceptance.objects.get().outcome == "declined"
@@ -273,7 +273,7 @@ def test_declining_after_accepting_is_refused(client, cast, invitation):
     open_link(client, invitation)
     client.post(ACCEPT)
     open_link(client, invitation)
-    response = client.post(DECLINE, {"customer": cast.customer.public_id})
+    response = client.post(DECLINE, {"customer": cast.customer.public_id, "confirm": "yes"})
     assert response.status_code == 409
     assert "already accepted" in response.content.decode()
 

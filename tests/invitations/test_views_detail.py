@@ -16,6 +16,8 @@ from tests import factories
 
 from .builders import make_delivery, make_invitation
 
+CONFIRM = {"confirm": "yes"}  # what the confirmation page posts (apps/core/confirm.py)
+
 
 def url(name, partner, invitation, **extra):
     kwargs = {"partner_id": partner.public_id, "invitation_id": invitation.public_id, **extra}
@@ -256,7 +258,7 @@ def test_resending_a_delivery_of_another_invitation_is_404(
 # ------------------------------------------------------------------------------
 def test_revoking_makes_it_unusable_at_once(dap_invitation, cast, client):
     client.force_login(cast.provider_admin)
-    response = client.post(url("revoke", cast.provider, dap_invitation), follow=True)
+    response = client.post(url("revoke", cast.provider, dap_invitation), CONFIRM, follow=True)
     dap_invitation.refresh_from_db()
     assert dap_invitation.effective_status == "revoked"
     assert "is revoked" in response.content.decode()
@@ -267,8 +269,8 @@ def test_revoking_makes_it_unusable_at_once(dap_invitation, cast, client):
 
 def test_revoking_twice_shows_a_message_not_an_error(dap_invitation, cast, client):
     client.force_login(cast.provider_admin)
-    client.post(url("revoke", cast.provider, dap_invitation))
-    response = client.post(url("revoke", cast.provider, dap_invitation), follow=True)
+    client.post(url("revoke", cast.provider, dap_invitation), CONFIRM)
+    response = client.post(url("revoke", cast.provider, dap_invitation), CONFIRM, follow=True)
     assert response.status_code == 200
     assert "already revoked" in response.content.decode()
 

@@ -31,7 +31,7 @@ def test_the_home_page_suggests_next_steps_by_role(cast, client):
     assert "Invite your team" in page and "Invite a reseller" in page
     client.force_login(cast.reseller_admin)
     page = client.get(reverse("partners:home", args=[cast.reseller.public_id])).content.decode()
-    assert "See your providers" in page and "Invite a reseller" not in page
+    assert "Request a link from a provider" in page and "Invite a reseller" not in page
 
 
 def test_an_unknown_organization_is_404(cast, client):

@@ -139,7 +139,7 @@ def test_the_provider_suspends_reactivates_and_ends_from_the_detail_page(cast, c
     assert live_partnership(cast).state == State.ACTIVE
     end_url = action_url(cast, "partnership_end")
     assert "End the partnership with Fabrikam Solutions?" in client.get(end_url).content.decode()
-    response = client.post(end_url, {"reason": "Contract over"})
+    response = client.post(end_url, {"reason": "Contract over", "confirm": "yes"})
     assert response["Location"] == detail_url(cast)
     partnership = live_partnership(cast)
     assert partnership.state == State.ENDED
@@ -167,7 +167,7 @@ def test_the_provider_resends_and_revokes_an_open_invitation(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("partners:partnership_resend", args=args))
     assert len(mail.outbox) == 2
-    client.post(reverse("partners:partnership_revoke", args=args))
+    client.post(reverse("partners:partnership_revoke", args=args), {"confirm": "yes"})
     partnership.refresh_from_db()
     assert partnership.state == State.REVOKED
 
@@ -263,7 +263,7 @@ def test_the_reseller_ends_a_partnership(cast, client):
         "partners:provider_end", args=[cast.reseller.public_id, live_partnership(cast).pk]
     )
     assert "End the partnership with Contoso Distribution?" in client.get(url).content.decode()
-    response = client.post(url, {"reason": ""})
+    response = client.post(url, {"reason": "", "confirm": "yes"})
     assert response["Location"] == providers_url(cast.reseller)
     partnership = live_partnership(cast)
     assert partnership.state == State.ENDED

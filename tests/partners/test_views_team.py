@@ -165,7 +165,7 @@ def test_removing_a_member_ends_their_access_at_once(cast, client):
         args=[cast.provider.public_id, membership(cast.provider_sales, cast.provider).pk],
     )
     assert "Remove sales@contoso.test" in client.get(url).content.decode()
-    assert client.post(url)["Location"] == team_url(cast.provider)
+    assert client.post(url, {"confirm": "yes"})["Location"] == team_url(cast.provider)
     client.force_login(cast.provider_sales)
     assert client.get(team_url(cast.provider)).status_code == 404
 
@@ -176,7 +176,7 @@ def test_the_last_global_admin_cannot_be_removed_through_the_page(cast, client):
         "partners:member_remove",
         args=[cast.provider.public_id, membership(cast.provider_admin, cast.provider).pk],
     )
-    response = client.post(url, follow=True)
+    response = client.post(url, {"confirm": "yes"}, follow=True)
     assert "always keeps at least one Global admin" in response.content.decode()
     assert PartnerMembership.objects.filter(user=cast.provider_admin).exists()
 
@@ -188,7 +188,7 @@ def test_a_global_admin_who_removes_themselves_goes_to_the_dashboard(cast, clien
         "partners:member_remove",
         args=[cast.provider.public_id, membership(cast.provider_admin, cast.provider).pk],
     )
-    assert client.post(url)["Location"] == reverse("dashboard")
+    assert client.post(url, {"confirm": "yes"})["Location"] == reverse("dashboard")
 
 
 def test_resending_and_revoking_an_invitation_from_the_team_page(
@@ -200,9 +200,11 @@ def test_resending_and_revoking_an_invitation_from_the_team_page(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("partners:team_invitation_resend", args=args))
     assert len(mail.outbox) == 2
-    client.post(reverse("partners:team_invitation_revoke", args=args))
+    client.post(reverse("partners:team_invitation_revoke", args=args), {"confirm": "yes"})
     assert TeamInvitation.objects.get().status == TeamInvitation.Status.REVOKED
-    response = client.post(reverse("partners:team_invitation_revoke", args=args), follow=True)
+    response = client.post(
+        reverse("partners:team_invitation_revoke", args=args), {"confirm": "yes"}, follow=True
+    )
     assert "cannot be revoked" in response.content.decode()
 
 

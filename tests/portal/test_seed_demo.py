@@ -44,5 +44,6 @@ def test_every_demo_login_signs_in_and_sees_the_dashboard(db, services, client):
             reverse("accounts:login"), {"username": email.upper(), "password": DEMO_PASSWORD}
         )
         assert response.status_code == 302, email
-        assert client.get(reverse("dashboard")).status_code == 200
+        # the dashboard, or straight to the only organization (issue 16)
+        assert client.get(reverse("dashboard"), follow=True).status_code == 200
         client.post(reverse("accounts:logout"))

@@ -8,14 +8,21 @@ from django.views.generic import FormView, TemplateView
 
 from .. import services
 from ..forms import PartnerMFAForm, PartnerProfileForm
+from ..home import home_for
 from ..mixins import PartnerMixin
 
 
 class PartnerHomeView(PartnerMixin, TemplateView):
-    """The organization's start page: what it can do next, by kind and role."""
+    """The organization's start page: the main task first, then pending work and counts, by
+    kind and role (the apps above fill it through apps.partners.home)."""
 
     permission = "organization.view"
     template_name = "partners/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["home"] = home_for(self.membership)
+        return context
 
 
 class ProfileView(PartnerMixin, TemplateView):

@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import DetailView, FormView, ListView
+from django.views.generic import DetailView, FormView, ListView, TemplateView
 
+from apps.core.confirm import ConfirmActionMixin
 from apps.core.forms import error_text
 from apps.core.pagination import BoundedPaginationMixin
 
@@ -105,7 +106,8 @@ class ResellerDetailView(ProviderPartnershipMixin, PartnerMixin, DetailView):
 
 
 class PartnershipActionView(ProviderPartnershipMixin, PostOnlyPartnerView):
-    """Provider buttons on a partnership: suspend, reactivate, resend or revoke the invitation."""
+    """Provider buttons on a partnership: suspend, reactivate, resend the invitation (revoking
+    it has its confirmation page: PartnershipInvitationRevokeView)."""
 
     permission = "resellers.manage"
     action = ""
@@ -120,10 +122,6 @@ class PartnershipActionView(ProviderPartnershipMixin, PostOnlyPartnerView):
             services.partnership_invitation_resend,
             gettext_lazy("Invitation sent again with a new link; the old link no longer works."),
         ),
-        "revoke": (
-            services.partnership_invitation_revoke,
-            gettext_lazy("Invitation revoked; its link no longer works."),
-        ),
     }
 
     def post(self, request, *args, **kwargs):
@@ -136,6 +134,34 @@ class PartnershipActionView(ProviderPartnershipMixin, PostOnlyPartnerView):
         else:
             messages.success(request, done)
         return self.back()
+
+
+class PartnershipInvitationRevokeView(
+    ConfirmActionMixin, ProviderPartnershipMixin, PartnerMixin, TemplateView
+):
+    """What revoking an open reseller invitation does (GET); a confirmed POST revokes it."""
+
+    permission = "resellers.manage"
+    template_name = "partners/partnership_revoke.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["partnership"] = self.get_partnership()
+        context["cancel_url"] = self.get_success_url()
+        return context
+
+    def act(self):
+        try:
+            services.partnership_invitation_revoke(
+                partnership=self.get_partnership(),
+                by=self.request.user,
+                acting_partner=self.partner,
+            )
+        except ValidationError as exc:
+            messages.error(self.request, error_text(exc))
+        else:
+            messages.success(self.request, _("Invitation revoked; its link no longer works."))
+        return redirect(self.get_success_url())
 
 
 class EndPartnershipFormMixin:

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import ListView, TemplateView
 
+from apps.core.confirm import ConfirmActionMixin
 from apps.core.forms import error_text
 from apps.core.pagination import BoundedPaginationMixin, paginate
 
@@ -100,8 +101,8 @@ class MemberRoleView(MemberMixin, PostOnlyPartnerView):
         return self.back()
 
 
-class MemberRemoveView(MemberMixin, PartnerMixin, TemplateView):
-    """Confirm (GET), then remove (POST)."""
+class MemberRemoveView(ConfirmActionMixin, MemberMixin, PartnerMixin, TemplateView):
+    """Confirm (GET), then remove (a confirmed POST; an unconfirmed one only asks again)."""
 
     permission = "team.manage"
     template_name = "partners/member_remove.html"
@@ -109,9 +110,11 @@ class MemberRemoveView(MemberMixin, PartnerMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["member"] = self.get_member()
+        context["cancel_url"] = self.get_success_url()
         return context
 
-    def post(self, request, *args, **kwargs):
+    def act(self):
+        request = self.request
         member = self.get_member()
         try:
             services.membership_remove(
@@ -131,7 +134,7 @@ class MemberRemoveView(MemberMixin, PartnerMixin, TemplateView):
 
 
 class TeamInvitationActionView(PostOnlyPartnerView):
-    """Resend or revoke an open team invitation."""
+    """Resend an open team invitation (revoking has its confirmation page, below)."""
 
     permission = "team.manage"
     action = ""
@@ -168,3 +171,40 @@ class TeamInvitationActionView(PostOnlyPartnerView):
                 % {"email": invitation.email},
             )
         return self.back()
+
+
+class TeamInvitationRevokeView(ConfirmActionMixin, PartnerMixin, TemplateView):
+    """What revoking a team invitation does (GET); a confirmed POST revokes it."""
+
+    permission = "team.manage"
+    template_name = "partners/team_invitation_revoke.html"
+
+    def get_invitation(self) -> TeamInvitation:
+        return get_object_or_404(
+            TeamInvitation, pk=self.kwargs["invitation_id"], partner=self.partner
+        )
+
+    def get_success_url(self) -> str:
+        return reverse("partners:team", kwargs={"partner_id": self.partner.public_id})
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["invitation"] = self.get_invitation()
+        context["cancel_url"] = self.get_success_url()
+        return context
+
+    def act(self):
+        invitation = self.get_invitation()
+        try:
+            services.team_invitation_revoke(
+                invitation=invitation, by=self.request.user, acting_partner=self.partner
+            )
+        except ValidationError as exc:
+            messages.error(self.request, error_text(exc))
+        else:
+            messages.success(
+                self.request,
+                _("Invitation to %(email)s revoked; its link no longer works.")
+                % {"email": invitation.email},
+            )
+        return redirect(self.get_success_url())
