@@ -16,7 +16,7 @@ class InvitationSerializer(serializers.Serializer):
     id = serializers.CharField(source="public_id")
     kind = serializers.CharField()
     status = serializers.CharField(source="effective_status")
-    provider = serializers.SlugRelatedField(slug_field="public_id", read_only=True)
+    provider = serializers.CharField(source="provider.public_id", read_only=True)
     reseller = serializers.SerializerMethodField()
     recipient_email = serializers.CharField()
     requests_dap = serializers.BooleanField()
@@ -73,9 +73,9 @@ class InvitationSendSerializer(serializers.Serializer):
 
 class DeliverySerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
-    invitation = serializers.SlugRelatedField(slug_field="public_id", read_only=True)
+    invitation = serializers.CharField(source="invitation.public_id", read_only=True)
     email = serializers.CharField()
-    sent_by_partner = serializers.SlugRelatedField(slug_field="public_id", read_only=True)
+    sent_by_partner = serializers.CharField(source="sent_by_partner.public_id", read_only=True)
     created_at = serializers.DateTimeField()
     sent_at = serializers.DateTimeField(allow_null=True)
     opened_at = serializers.DateTimeField(source="first_opened_at", allow_null=True)
@@ -85,9 +85,9 @@ class DeliverySerializer(serializers.Serializer):
 
 class GrantSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
-    customer = serializers.SlugRelatedField(slug_field="public_id", read_only=True)
-    service = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    partner = serializers.SlugRelatedField(slug_field="public_id", read_only=True)
+    customer = serializers.CharField(source="customer.public_id", read_only=True)
+    service = serializers.CharField(source="service.code", read_only=True)
+    partner = serializers.CharField(source="partner.public_id", read_only=True)
     provisioning = serializers.BooleanField()
     support = serializers.BooleanField()
     granted_at = serializers.DateTimeField()
@@ -97,8 +97,8 @@ class GrantSerializer(serializers.Serializer):
 
 class RelationshipSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
-    customer = serializers.SlugRelatedField(slug_field="public_id", read_only=True)
-    provider = serializers.SlugRelatedField(slug_field="public_id", read_only=True)
+    customer = serializers.CharField(source="customer.public_id", read_only=True)
+    provider = serializers.CharField(source="provider.public_id", read_only=True)
     reseller = serializers.SerializerMethodField()
     state = serializers.CharField()
     started_at = serializers.DateTimeField()
@@ -133,7 +133,7 @@ class CustomerSerializer(serializers.Serializer):
 
 class PartnershipSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
-    provider = serializers.SlugRelatedField(slug_field="public_id", read_only=True)
+    provider = serializers.CharField(source="provider.public_id", read_only=True)
     reseller = serializers.SerializerMethodField()
     state = serializers.CharField()
     invited_at = serializers.DateTimeField()

@@ -6,10 +6,10 @@ from typing import Any
 
 from django.db import connection, models
 
+from . import signals
 from .actions import AuditAction
 from .context import get_request_context
 from .models import AuditEvent, AuditEventPartner
-from .signals import event_recorded
 
 SECRET_KEY_PARTS = ("password", "token", "secret", "key", "signature", "link")
 MASK = "***"
@@ -71,5 +71,5 @@ def audit_record(
     AuditEventPartner.objects.bulk_create(
         [AuditEventPartner(event=event, partner_id=pid) for pid in sorted(partner_ids)]
     )
-    event_recorded.send(sender=AuditEvent, event=event, partner_ids=sorted(partner_ids))
+    signals.event_recorded.send(sender=AuditEvent, event=event, partner_ids=sorted(partner_ids))
     return event

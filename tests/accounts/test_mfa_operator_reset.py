@@ -58,7 +58,9 @@ def test_an_operator_resets_a_lost_second_factor_and_the_user_is_told(
     # the user signs in with the password alone again
     browser = Client()
     sign_in(browser, member)
-    assert browser.get(reverse("dashboard")).status_code == 200
+    landing = browser.get(reverse("dashboard"), follow=True)
+    assert landing.status_code == 200
+    assert not landing.request["PATH_INFO"].startswith("/accounts/")  # neither sign-in nor MFA
     assert browser.session["_auth_user_id"] == str(member.pk)
     # someone without a second factor: nothing to reset, nothing recorded
     response = reset_action(admin_client, other)
