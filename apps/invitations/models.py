@@ -397,7 +397,8 @@ class Acceptance(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    # per requested service: "granted", "moved", "kept" (kept with another partner)
+    # per requested service: "granted", "moved", "kept" (kept with another partner),
+    # "left_out" (the customer left it out), "unchanged"
     decisions = models.JSONField(_("decisions"), default=dict, blank=True)
     created_at = models.DateTimeField(_("when"), default=timezone.now)
 

@@ -354,3 +354,19 @@ def test_the_ending_soon_list_costs_the_same_queries_for_few_and_many_grants(
             page = client.get(url)
         assert page.status_code == 200
         assert page.context["counts"]["week"] >= n
+
+
+def test_the_customer_request_list_costs_the_same_queries_for_3_and_30_requests(
+    client, cast, services, relationship, django_assert_max_num_queries
+):
+    client.force_login(cast.customer_admin)
+    url = reverse("customers:dap_requests", kwargs={"customer_id": cast.customer.public_id})
+    for n in (3, 30):
+        while DelegatedAdminRequest.objects.count() < n:
+            _ask(cast, services)
+        with django_assert_max_num_queries(12):
+            page = client.get(url)
+        assert page.status_code == 200
+        assert len(page.context["requests_page"].object_list) == min(
+            n, page.context["requests_page"].paginator.per_page
+        )
