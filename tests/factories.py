@@ -80,5 +80,35 @@ SERVICE_CATALOG = [
 
 def ensure_service_catalog() -> dict[str, Service]:
     for code, name, position in SERVICE_CATALOG:
-        Service.objects.get_or_create(code=code, defaults={"name": name, "position": position})
+        product = name.removesuffix(" operated by 21Vianet")
+        Service.objects.get_or_create(
+            code=code,
+            defaults={
+                "name": name,
+                "position": position,
+                "name_it": f"{product} gestito da 21Vianet",
+                "name_zh_hans": f"由世纪互联运营的 {product}",
+            },
+        )
     return {s.code: s for s in Service.objects.all()}
+
+
+def signup_link_in_email(email: str) -> str:
+    """The path of the sign-up confirmation link in the last email to `email`."""
+    import re
+
+    from django.core import mail
+
+    for message in reversed(mail.outbox):
+        if email.lower() in (a.lower() for a in message.to):
+            found = re.search(r"https?://[^/\s]+(/accounts/signup/[\w-]+/)", message.body)
+            assert found, f"the last email to {email} has no sign-up link: {message.subject!r}"
+            return found.group(1)
+    raise AssertionError(f"no email to {email}")
+
+
+def confirm_signup(client, email: str):
+    """Open the confirmation link emailed to `email` and confirm (what the person does next
+    after a sign-up form); returns the response of the confirmation."""
+    client.get(signup_link_in_email(email))
+    return client.post("/accounts/signup/confirm/")

@@ -103,6 +103,7 @@ USER_IS_NOT_THE_ACTOR = {
     "apps.accounts.services.user_set_privileges",
     "apps.accounts.services.user_admin_set_password",
     "apps.accounts.services.user_admin_record_created",
+    "apps.accounts.services.mfa_reset_by_operator",  # the user who lost it; the operator is `by`
     "apps.accounts.services.privileges_of",
     "apps.accounts.services._lock",
     # the person made a member; the operator adding them is `by`

@@ -1,10 +1,12 @@
 import copy
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from .forms import AdminUserChangeForm, AdminUserCreationForm
@@ -14,6 +16,7 @@ from .services import (
     PROFILE_FIELDS,
     group_record_change,
     group_state,
+    mfa_reset_by_operator,
     user_admin_record_created,
     user_admin_set_password,
     user_set_privileges,
@@ -75,6 +78,7 @@ class UserAdmin(BaseUserAdmin):
             _("Permissions"),
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
         ),
+        (_("Two-step verification"), {"fields": ("mfa_enabled",)}),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
@@ -83,7 +87,41 @@ class UserAdmin(BaseUserAdmin):
             {"classes": ("wide",), "fields": ("email", "display_name", "password1", "password2")},
         ),
     )
-    readonly_fields = ["last_login", "date_joined"]
+    readonly_fields = ["last_login", "date_joined", "mfa_enabled"]
+    actions = ["reset_mfa"]
+
+    @admin.action(
+        description=_("Reset two-step verification (the user lost it)"),
+        permissions=["change"],
+    )
+    def reset_mfa(self, request, queryset):
+        """Remove the second factors of the selected users, each recorded and told by email
+        (accounts.services.mfa_reset_by_operator); auditors, who may only look, never see it."""
+        done = 0
+        for user in queryset:
+            try:
+                if mfa_reset_by_operator(user=user, by=request.user):
+                    done += 1
+                else:
+                    self.message_user(
+                        request,
+                        gettext("%(email)s has no two-step verification to reset.")
+                        % {"email": user.email},
+                        messages.WARNING,
+                    )
+            except ValidationError as exc:
+                self.message_user(request, " ".join(exc.messages), messages.ERROR)
+        if done:
+            self.message_user(
+                request,
+                ngettext(
+                    "Two-step verification was reset for %(count)d user; they were told by email.",
+                    "Two-step verification was reset for %(count)d users; they were told by email.",
+                    done,
+                )
+                % {"count": done},
+                messages.SUCCESS,
+            )
 
     # Every privilege and profile change goes through the accounts services, which record
     # it (old -> new) in the admin's own transaction (issue 15, defect 4). The form has put

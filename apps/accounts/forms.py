@@ -91,7 +91,8 @@ class AdminUserChangeForm(auth_forms.UserChangeForm):
 
 
 class SignUpForm(forms.Form):
-    """Creates an account as part of accepting a link (team, partnership or invitation)."""
+    """The account part of a sign-up while answering a link (team, partnership or
+    invitation). Whatever the address, the page answers the same (apps/accounts/signups.py)."""
 
     display_name = forms.CharField(label=_("Your name"), max_length=150)
     email = forms.EmailField(
@@ -109,12 +110,10 @@ class SignUpForm(forms.Form):
     )
 
     def clean_email(self):
-        email = User.objects.normalize_email(self.cleaned_data["email"])
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                _("An account with this email already exists. Sign in instead.")
-            )
-        return email
+        # Never "this address has an account" here: the form would tell anyone typing an
+        # address whether it is registered. The confirmation email says it to the mailbox
+        # (services.signup_request).
+        return User.objects.normalize_email(self.cleaned_data["email"])
 
     def clean(self):
         from django.contrib.auth.password_validation import validate_password

@@ -83,3 +83,39 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.display_name or self.email.split("@")[0]
+
+
+class SignupRequest(models.Model):
+    """A sign-up waiting for its owner to confirm the email address (issue 15, defect 7b).
+
+    A sign-up form always answers "check your inbox", whether or not the address has an
+    account; only the mailbox learns which. The link in the email is a 256-bit token of which
+    only the SHA-256 hash is kept here; it works once and expires. The password is kept hashed,
+    never in the link, and is cleared once the request is used. `purpose` names what the
+    sign-up completes (apps register it in apps.accounts.signups) and `payload` what it needs.
+    """
+
+    token_hash = models.CharField(max_length=64, unique=True)
+    email = models.EmailField(max_length=254)
+    display_name = models.CharField(max_length=150)
+    password = models.CharField(max_length=128, blank=True)
+    purpose = models.CharField(max_length=40)
+    payload = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("sign-up request")
+        verbose_name_plural = _("sign-up requests")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.email} ({self.purpose})"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()

@@ -1,12 +1,24 @@
 """Account changes worth a record in the audit log."""
 
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import make_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
 from apps.audit.services import audit_record
+from apps.core.emails import send_email
 
 from .mfa import (
     RECOVERY_CODE_COUNT,
@@ -18,7 +30,8 @@ from .mfa import (
     recovery_codes_left,
     recovery_device,
 )
-from .models import User
+from .models import SignupRequest, User
+from .signups import SIGNUP_LINK_HOURS, signup_purpose
 
 
 def user_set_password(*, user: User, password: str, via_reset: bool = False) -> User:
@@ -270,6 +283,53 @@ def mfa_remove(*, by: User) -> None:
             )
 
 
+def mfa_reset_by_operator(*, user: User, by: User) -> bool:
+    """Operator staff remove every second factor of `user`, who lost them (phone, security
+    key and recovery codes). The user is told by email and sets two-step verification up
+    again at the next sign-in where it is required. An operator cannot reset their own (another
+    operator must, so a stolen staff session cannot strip its own second factor). Returns False
+    when `user` had nothing to reset."""
+    if not by.is_staff or not by.has_perm("accounts.change_user"):
+        raise ValidationError(_("Only operator staff who may change users can do this."))
+    if user.pk == by.pk:
+        raise ValidationError(
+            _("You cannot reset your own two-step verification. Ask another operator.")
+        )
+    with transaction.atomic():
+        locked = _lock(user)
+        totp = TOTPDevice.objects.filter(user=locked, confirmed=True).count()
+        passkeys = WebAuthnCredential.objects.filter(user=locked).count()
+        recovery = recovery_codes_left(locked)
+        if not (totp or passkeys or recovery or locked.mfa_enabled):
+            return False
+        TOTPDevice.objects.filter(user=locked).delete()
+        WebAuthnCredential.objects.filter(user=locked).delete()
+        StaticDevice.objects.filter(user=locked).delete()
+        User.objects.filter(pk=locked.pk).update(mfa_enabled=False)
+        user.mfa_enabled = False
+        audit_record(
+            action="mfa.reset_by_operator",
+            actor=by,
+            target=locked,
+            target_repr=locked.email,
+            data={
+                "authenticator_apps": totp,
+                "webauthn_devices": passkeys,
+                "recovery_codes": recovery,
+            },
+        )
+        send_email(
+            template="accounts/email/mfa_reset",
+            to=locked.email,
+            context={
+                "user": locked,
+                "login_url": settings.PORTAL_BASE_URL + reverse(settings.LOGIN_URL),
+                "reset_url": settings.PORTAL_BASE_URL + reverse("accounts:password_reset"),
+            },
+        )
+    return True
+
+
 def _mfa_enabled_sync(*, by: User) -> None:
     """Set `by.mfa_enabled` from the devices left (inside the caller's transaction)."""
     enabled = has_second_factor_device(by)
@@ -347,3 +407,111 @@ def mfa_verify(*, by: User, code: str):
             data={"codes_left": device.token_set.count()},
         )
     return device
+
+
+# ------------------------------------------------------------------------------
+# Sign-up by email confirmation (issue 15, defect 7b; apps/accounts/signups.py)
+# ------------------------------------------------------------------------------
+
+
+def signup_token_hash(token: str) -> str:
+    return hashlib.sha256((token or "").encode()).hexdigest()
+
+
+def signup_request(
+    *,
+    email: str,
+    display_name: str,
+    password: str,
+    purpose: str,
+    payload: dict,
+    return_path: str = "",
+) -> None:
+    """Someone asked for an account for `email` (to complete `purpose` with `payload`).
+
+    Answers nothing, whatever the address: the mailbox gets either a one-time link that
+    creates the account and completes the purpose, or, when the address already has an
+    account, a note to sign in instead (back to `return_path`). The password is validated by
+    the form and kept only hashed; it never travels in the link.
+    """
+    if signup_purpose(purpose) is None:
+        raise ValueError(f"unknown sign-up purpose: {purpose}")
+    email = User.objects.normalize_email(email)
+    login_url = settings.PORTAL_BASE_URL + reverse(settings.LOGIN_URL)
+    if return_path.startswith("/") and not return_path.startswith("//"):
+        login_url += "?" + urlencode({"next": return_path})
+    with transaction.atomic():
+        # Requests dead for a week go (with their password hashes): nothing needs them then.
+        SignupRequest.objects.filter(expires_at__lt=timezone.now() - timedelta(days=7)).delete()
+        if User.objects.filter(email__iexact=email).exists():
+            send_email(
+                template="accounts/email/signup_account_exists",
+                to=email,
+                context={
+                    "login_url": login_url,
+                    "reset_url": settings.PORTAL_BASE_URL + reverse("accounts:password_reset"),
+                },
+            )
+            return
+        token = secrets.token_urlsafe(32)
+        expires_at = timezone.now() + timedelta(hours=SIGNUP_LINK_HOURS)
+        SignupRequest.objects.create(
+            token_hash=signup_token_hash(token),
+            email=email,
+            display_name=display_name.strip(),
+            password=make_password(password),
+            purpose=purpose,
+            payload=payload,
+            expires_at=expires_at,
+        )
+        send_email(
+            template="accounts/email/signup_confirm",
+            to=email,
+            context={
+                "link": settings.PORTAL_BASE_URL
+                + reverse("accounts:signup_link", kwargs={"token": token}),
+                "expires_at": expires_at,
+            },
+        )
+
+
+def signup_request_problem(signup: SignupRequest | None) -> str:
+    """What is wrong with a confirmation link ("" when it works): a LinkProblem value."""
+    if signup is None:
+        return "unknown"
+    if signup.used_at is not None:
+        return "used"
+    if signup.is_expired:
+        return "expired"
+    return ""
+
+
+def signup_confirm(*, token_hash: str) -> tuple[User, SignupRequest]:
+    """Create the account a confirmation link stands for; the link works once (the request
+    row is locked, so a double submit creates one account). Raises ValidationError with code
+    unknown / used / expired, or account_exists when the address got an account meanwhile."""
+    with transaction.atomic():
+        signup = SignupRequest.objects.select_for_update().filter(token_hash=token_hash).first()
+        problem = signup_request_problem(signup)
+        if problem:
+            raise ValidationError(problem, code=problem)
+        if User.objects.filter(email__iexact=signup.email).exists():
+            raise ValidationError(
+                _("An account with this email already exists. Sign in instead."),
+                code="account_exists",
+            )
+        user = User.objects.create_user(signup.email, None, display_name=signup.display_name)
+        user.password = signup.password
+        user.save(update_fields=["password"])
+        signup.used_at = timezone.now()
+        signup.user = user
+        signup.password = ""
+        signup.save(update_fields=["used_at", "user", "password"])
+        audit_record(
+            action="account.signed_up",
+            actor=user,
+            target=user,
+            target_repr=user.email,
+            data={"purpose": signup.purpose},
+        )
+    return user, signup

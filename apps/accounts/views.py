@@ -2,21 +2,35 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.decorators import method_decorator
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django.views.generic import UpdateView
 
+from apps.core.forms import error_text
+from apps.core.links import LinkProblem, render_link_problem
 from apps.core.ratelimit import rate_limit
 
 from .forms import EmailAuthenticationForm, PasswordResetForm, ProfileForm
+from .models import SignupRequest
 from .organizations import organizations_for
-from .services import user_update_profile
+from .services import (
+    signup_confirm,
+    signup_request_problem,
+    signup_token_hash,
+    user_update_profile,
+)
+from .signups import SIGNUP_LINK, signup_purpose
 
 
 class LoginView(auth_views.LoginView):
@@ -112,3 +126,57 @@ class PasswordResetView(auth_views.PasswordResetView):
 PasswordResetDoneView = public(auth_views.PasswordResetDoneView)
 PasswordResetConfirmView = public(auth_views.PasswordResetConfirmView)
 PasswordResetCompleteView = public(auth_views.PasswordResetCompleteView)
+
+
+# ------------------------------------------------------------------------------
+# Sign-up by email confirmation (apps/accounts/signups.py)
+# ------------------------------------------------------------------------------
+
+signup_public = method_decorator([login_not_required, never_cache], name="dispatch")
+
+
+@signup_public
+@method_decorator(rate_limit("link_open"), name="dispatch")
+class SignupLinkView(View):
+    """`/accounts/signup/<token>/`: the token (as its hash) moves into the session and the
+    browser goes to a URL without it. Changes nothing (mail scanners open links too)."""
+
+    http_method_names = ["get"]
+
+    def get(self, request, token):
+        return SIGNUP_LINK.put_and_redirect(
+            request, signup_token_hash(token), reverse("accounts:signup_confirm")
+        )
+
+
+@signup_public
+@method_decorator(rate_limit("link_page"), name="dispatch")
+class SignupConfirmView(View):
+    """Confirm the email address: GET shows what happens, POST creates the account, signs it
+    in and completes what the sign-up was for."""
+
+    template_name = "accounts/signup_confirm.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        token_hash = SIGNUP_LINK.get(request) or ""
+        self.signup = SignupRequest.objects.filter(token_hash=token_hash).first()
+        problem = signup_request_problem(self.signup)
+        if problem:
+            return render_link_problem(request, problem)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get(self, request):
+        return render(request, self.template_name, {"signup": self.signup})
+
+    def post(self, request):
+        try:
+            user, signup = signup_confirm(token_hash=self.signup.token_hash)
+        except ValidationError as exc:
+            if exc.code in LinkProblem.values:
+                return render_link_problem(request, exc.code)
+            SIGNUP_LINK.clear(request)
+            messages.error(request, error_text(exc))
+            return redirect(settings.LOGIN_URL)
+        SIGNUP_LINK.clear(request)
+        login(request, user, backend="apps.accounts.backends.EmailBackend")
+        return signup_purpose(signup.purpose)(request, user, signup.payload)

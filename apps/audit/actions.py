@@ -20,6 +20,7 @@ class AuditAction(models.TextChoices):
     ACCOUNT_PROFILE_CHANGED = "account.profile_changed", _("Profile changed")
     ACCOUNT_PRIVILEGES_CHANGED = "account.privileges_changed", _("Privileges changed")
     ACCOUNT_PASSWORD_SET = "account.password_set", _("Password set by an operator")
+    ACCOUNT_SIGNED_UP = "account.signed_up", _("Account created (email address confirmed)")
     GROUP_CHANGED = "group.changed", _("Permission group changed")
     GROUP_DELETED = "group.deleted", _("Permission group deleted")
     AUDITOR_ADDED = "auditor.added", _("Auditor added")
@@ -30,6 +31,7 @@ class AuditAction(models.TextChoices):
     MFA_RECOVERY_CODE_USED = "mfa.recovery_code_used", _("Recovery code used to sign in")
     MFA_PASSKEY_ADDED = "mfa.passkey_added", _("Passkey added")
     MFA_PASSKEY_REMOVED = "mfa.passkey_removed", _("Passkey removed")
+    MFA_RESET_BY_OPERATOR = "mfa.reset_by_operator", _("Two-step verification reset by an operator")
     # partner organizations
     PARTNER_CREATED = "partner.created", _("Partner organization created")
     PARTNER_APPROVED = "partner.approved", _("Partner organization approved")
@@ -72,6 +74,7 @@ class AuditAction(models.TextChoices):
     INVITATION_ACCEPTED = "invitation.accepted", _("Invitation accepted")
     INVITATION_DECLINED = "invitation.declined", _("Invitation declined")
     INVITATION_REVOKED = "invitation.revoked", _("Invitation revoked")
+    INVITATION_EXTENDED = "invitation.extended", _("Invitation expiry extended")
     INVITATION_REVOKED_LINK_USED = "invitation.revoked_link_used", _("Revoked invitation link used")
     INVITATION_EXPIRED_LINK_USED = "invitation.expired_link_used", _("Expired invitation link used")
     # customers
@@ -107,6 +110,124 @@ def action_label(action: str) -> str:
         return AuditAction(action).label
     except ValueError:
         return action
+
+
+# ------------------------------------------------------------------------------
+# Who may filter for what: the actions an organization's activity page offers
+# ------------------------------------------------------------------------------
+
+# Dotted-name prefixes of the actions that can concern each kind of organization. The action
+# filter of a partner's (customer's) activity page lists only these, so a customer never picks
+# from a partner's team vocabulary (`team.invited`) and nobody sees the operator's own
+# (`group.changed`, `email.requeued`).
+PARTNER_ACTION_PREFIXES = (
+    "account.signed_in",
+    "account.signed_out",
+    "account.password_reset",
+    "account.password_changed",
+    "account.profile_changed",
+    "mfa.",
+    "partner.",
+    "team.",
+    "partnership.",
+    "invitation.",
+    "customer.",
+    "relationship.",
+    "grant.",
+    "subscription.",
+)
+CUSTOMER_ACTION_PREFIXES = (
+    "account.signed_in",
+    "account.signed_out",
+    "account.profile_changed",
+    "mfa.",
+    "invitation.",
+    "customer.",
+    "relationship.",
+    "grant.",
+    "subscription.",
+)
+
+
+def actions_for_audience(audience: str) -> list[str]:
+    """The registered actions an organization of kind `audience` ("partner" or "customer") can
+    filter its activity by, in registry order."""
+    prefixes = {"partner": PARTNER_ACTION_PREFIXES, "customer": CUSTOMER_ACTION_PREFIXES}[audience]
+    return [action.value for action in AuditAction if action.value.startswith(prefixes)]
+
+
+# ------------------------------------------------------------------------------
+# Data keys people read: the details of an event, in words
+# ------------------------------------------------------------------------------
+
+DATA_KEY_LABELS = {
+    "admin": _("Admin"),
+    "attempts": _("Attempts"),
+    "changed": _("Changed"),
+    "changes": _("Changes"),
+    "codes_left": _("Recovery codes left"),
+    "count": _("Number"),
+    "created": _("Created"),
+    "decisions": _("Decisions per service"),
+    "delivery": _("Delivery"),
+    "delivery_id": _("Delivery"),
+    "device": _("Device"),
+    "email": _("Email"),
+    "first_admin_email": _("First admin's email"),
+    "founder": _("Founder"),
+    "from": _("From"),
+    "from_partner": _("Moved from"),
+    "group": _("Group"),
+    "invitation": _("Invitation"),
+    "kind": _("Kind"),
+    "language": _("Language"),
+    "last_error": _("Last error"),
+    "members": _("Members"),
+    "method": _("Method"),
+    "mfa_enabled": _("Two-step verification on"),
+    "name": _("Name"),
+    "new_account": _("New account"),
+    "note": _("Note"),
+    "partner": _("Partner"),
+    "partner_of_record": _("Partner of record"),
+    "previous": _("Before"),
+    "expires_before": _("Expired (or would expire) on"),
+    "expires_at": _("Expires on"),
+    "provider": _("Provider"),
+    "purchase_channel": _("Purchase channel"),
+    "purpose": _("Purpose"),
+    "reason": _("Reason"),
+    "recipient_email": _("Recipient's email"),
+    "relationship": _("Relationship"),
+    "relationship_created": _("Relationship created"),
+    "requests_dap": _("Asks for delegated admin"),
+    "require_mfa": _("Two-step verification required"),
+    "reseller": _("Reseller"),
+    "revoked_grants": _("Delegated admin revoked"),
+    "role": _("Role"),
+    "scopes": _("Scopes"),
+    "scopes_before": _("Scopes before"),
+    "service": _("Service"),
+    "services": _("Services"),
+    "status": _("Status"),
+    "subscription_id": _("Subscription"),
+    "tenant_domain": _("Tenant domain"),
+    "times_sent": _("Times sent"),
+    "to": _("To"),
+    "usable": _("Usable"),
+    "use_count": _("Times used"),
+    "via": _("Through"),
+}
+
+
+def data_key_label(key: str) -> str:
+    """What a person reads for a data key: its label, else the key in words
+    (`times_sent` -> "Times sent"), never the raw identifier."""
+    label = DATA_KEY_LABELS.get(key)
+    if label is not None:
+        return str(label)
+    words = key.replace("_", " ").replace(".", " ").strip()
+    return words[:1].upper() + words[1:] if words else key
 
 
 # ------------------------------------------------------------------------------

@@ -245,10 +245,17 @@ class CustomerAdmin(AddThroughServiceMixin, admin.ModelAdmin):
 # ------------------------------------------------------------------------------
 @admin.register(Service)
 class ServiceAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "is_active", "position", "admin_portal_url_template"]
+    list_display = [
+        "name",
+        "name_zh_hans",
+        "code",
+        "is_active",
+        "position",
+        "admin_portal_url_template",
+    ]
     list_editable = ["is_active", "position"]
     list_filter = ["is_active"]
-    search_fields = ["name", "code"]
+    search_fields = ["name", "name_it", "name_zh_hans", "code"]
     ordering = ["position", "name"]
     show_full_result_count = False
 

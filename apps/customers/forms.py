@@ -84,6 +84,49 @@ class CustomerSearchForm(forms.Form):
     )
 
 
+class CustomerFilterForm(CustomerSearchForm):
+    """The customer list's search and filters (GET). A value that is not offered makes the
+    form invalid, and an invalid form filters nothing (the whole list is shown)."""
+
+    reseller = forms.ChoiceField(label=_("Reseller"), required=False)
+    service = forms.ChoiceField(label=_("Delegated admin for"), required=False)
+    status = forms.ChoiceField(
+        label=_("Delegated admin"),
+        required=False,
+        choices=[
+            ("", _("Any")),
+            ("delegated", _("You or your resellers hold some")),
+            ("not_delegated", _("None held")),
+            ("delegated_only", _("Delegated admin only, no relationship")),
+        ],
+    )
+
+    def __init__(self, *args, partner, choices: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        if partner.is_provider:
+            self.fields["reseller"].choices = [
+                ("", _("Any")),
+                ("direct", _("None (direct)")),
+                *((r.public_id, r.name) for r in choices["resellers"]),
+            ]
+        else:
+            del self.fields["reseller"]
+        self.fields["service"].choices = [("", _("Any service"))] + [
+            (s.code, s.display_name) for s in choices["services"]
+        ]
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {"search": "", "reseller": "", "service": "", "status": ""}
+        data = self.cleaned_data
+        return {
+            "search": (data.get("q") or "").strip(),
+            "reseller": data.get("reseller") or "",
+            "service": data.get("service") or "",
+            "status": data.get("status") or "",
+        }
+
+
 class CustomerOrganizationForm(forms.Form):
     """The customer organization created while accepting an invitation."""
 

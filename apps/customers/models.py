@@ -5,8 +5,10 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.text import join_list
 from apps.partners.models import Partner, new_public_id
 
 
@@ -84,6 +86,11 @@ class Service(models.Model):
 
     code = models.SlugField(_("code"), max_length=50, unique=True)
     name = models.CharField(_("name"), max_length=200)
+    # The operator's own names in the other languages of the portal ("由世纪互联运营的 Azure"):
+    # a service's name is the operator's brand, not a phrase a translator may reword, so it
+    # lives with the catalog (edited in the admin), not in the .po files.
+    name_it = models.CharField(_("name in Italian"), max_length=200, blank=True)
+    name_zh_hans = models.CharField(_("name in Simplified Chinese"), max_length=200, blank=True)
     admin_portal_url_template = models.CharField(
         _("admin portal link"),
         max_length=500,
@@ -99,7 +106,14 @@ class Service(models.Model):
         ordering = ["position", "name"]
 
     def __str__(self):
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the active language (the operator's name for it), else the English one."""
+        language = (get_language() or "").lower()
+        localized = {"it": self.name_it, "zh-hans": self.name_zh_hans}.get(language, "")
+        return localized or self.name
 
     def admin_portal_url(self, customer: Customer) -> str:
         if not self.admin_portal_url_template:
@@ -365,7 +379,7 @@ class DelegatedAdminGrant(models.Model):
             scopes.append(str(_("provisioning")))
         if self.support:
             scopes.append(str(_("support")))
-        return ", ".join(scopes)
+        return join_list(scopes)
 
     @property
     def is_highest_privilege(self) -> bool:

@@ -251,6 +251,70 @@ def partner_customers(partner: Partner, search: str = "") -> QuerySet[Customer]:
     )
 
 
+# Values of the customer list's filters (query string): a reseller's public ID or DIRECT; a
+# service code; one of CUSTOMER_STATUSES.
+DIRECT = "direct"
+CUSTOMER_STATUSES = ("delegated", "not_delegated", "delegated_only")
+
+
+def partner_customer_filter_choices(partner: Partner) -> dict:
+    """What the customer list may be narrowed to: the resellers attached to the provider's
+    active relationships, and the services of the catalog."""
+    resellers = Partner.objects.none()
+    if partner.is_provider:
+        resellers = Partner.objects.filter(
+            Exists(
+                ResellerRelationship.objects.active().filter(
+                    provider=partner, reseller=OuterRef("pk")
+                )
+            )
+        ).order_by("name")
+    return {"resellers": resellers, "services": Service.objects.order_by("position", "name")}
+
+
+def filter_partner_customers(
+    customers: QuerySet[Customer],
+    *,
+    partner: Partner,
+    reseller: str = "",
+    service: str = "",
+    status: str = "",
+) -> QuerySet[Customer]:
+    """Narrow a partner's customer list (any queryset of customers from `partner_customers`):
+    plain `.filter()`s, so they compose with however that list is built.
+
+    `reseller` (providers): the reseller's public ID, or DIRECT for customers with a
+    relationship of the provider's own (no reseller); `service`: customers for which the
+    partner (or, for a provider, one of its resellers) holds delegated admin for that service
+    code; `status`: "delegated" (it holds delegated admin for something), "not_delegated",
+    "delegated_only" (delegated admin without a relationship).
+    """
+    active = partner_relationships(partner).filter(
+        state=ResellerRelationship.State.ACTIVE, customer=OuterRef("pk")
+    )
+    if reseller and partner.is_provider:
+        if reseller == DIRECT:
+            customers = customers.filter(Exists(active.filter(reseller__isnull=True)))
+        else:
+            customers = customers.filter(Exists(active.filter(reseller__public_id=reseller)))
+    if service:
+        customers = customers.filter(
+            Exists(
+                partner_visible_grants(partner).filter(
+                    customer=OuterRef("pk"), service__code=service
+                )
+            )
+        )
+    held = Exists(partner_visible_grants(partner).filter(customer=OuterRef("pk")))
+    if status == "delegated":
+        customers = customers.filter(held)
+    elif status == "not_delegated":
+        customers = customers.filter(~held)
+    elif status == "delegated_only":
+        customers = customers.filter(~Exists(active))
+    return customers
+
+
 def partner_customer_or_404(partner: Partner, customer_public_id: str) -> Customer:
     customer = partner_customers(partner).filter(public_id=customer_public_id).first()
     if customer is None:

@@ -366,7 +366,7 @@ def grant_set(
                     "Delegated admin for %(service)s changed while you were confirming. "
                     "Check who holds it now and confirm again."
                 )
-                % {"service": service.name},
+                % {"service": service.display_name},
                 code="holder_changed",
             )
         scopes = _scopes(provisioning, support)
@@ -398,14 +398,14 @@ def grant_set(
                 )
                 % {
                     "holder": current.partner.name,
-                    "service": service.name,
+                    "service": service.display_name,
                     "partner": partner.name,
                 },
                 code="move_not_confirmed",
             )
         if not service.is_active and current is None:
             raise ValidationError(
-                _("%(service)s is no longer offered.") % {"service": service.name},
+                _("%(service)s is no longer offered.") % {"service": service.display_name},
                 code="service_inactive",
             )
         now = timezone.now()

@@ -52,6 +52,11 @@ urlpatterns = [
         name="partner_customers",
     ),
     path(
+        "p/<public_id:partner_id>/customers/export/",
+        views.PartnerCustomerExportView.as_view(),
+        name="partner_customers_export",
+    ),
+    path(
         "p/<public_id:partner_id>/customers/<public_id:customer_id>/",
         views.PartnerCustomerDetailView.as_view(),
         name="partner_customer",

@@ -5,19 +5,22 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.generic import FormView, ListView, TemplateView
+from django.views.generic import FormView, ListView, TemplateView, View
 
 from apps.core.forms import add_service_errors
 from apps.core.pagination import BoundedPaginationMixin, paginate
 from apps.partners.mixins import PartnerMixin
 
-from .forms import CustomerSearchForm, GrantForm, GrantRemoveForm, RelationshipEndForm
+from .exports import partner_customers_csv_response
+from .forms import CustomerFilterForm, GrantForm, GrantRemoveForm, RelationshipEndForm
 from .mixins import CustomerMixin
 from .models import DelegatedAdminGrant, ResellerRelationship
 from .selectors import (
     customer_relationships,
     customer_service_rows,
     customer_services,
+    filter_partner_customers,
+    partner_customer_filter_choices,
     partner_customer_or_404,
     partner_customer_subscriptions,
     partner_customers,
@@ -162,7 +165,8 @@ class GrantSetView(CustomerMixin, FormView):
             ),
         }
         messages.success(
-            self.request, texts[change.outcome] % {"partner": partner.name, "service": service.name}
+            self.request,
+            texts[change.outcome] % {"partner": partner.name, "service": service.display_name},
         )
         return redirect("customers:relationships", customer_id=self.customer.public_id)
 
@@ -213,7 +217,7 @@ class GrantRemoveView(CustomerMixin, FormView):
                 "Delegated admin for %(service)s was removed from %(partner)s. Your relationship "
                 "with the partner stays in place."
             )
-            % {"service": grant.service.name, "partner": grant.partner.name},
+            % {"service": grant.service.display_name, "partner": grant.partner.name},
         )
         return redirect("customers:relationships", customer_id=self.customer.public_id)
 
@@ -221,7 +225,24 @@ class GrantRemoveView(CustomerMixin, FormView):
 # ------------------------------------------------------------------------------
 # Partner pages
 # ------------------------------------------------------------------------------
-class PartnerCustomerListView(PartnerMixin, BoundedPaginationMixin, ListView):
+class FilteredCustomersMixin:
+    """The customer list's search and filters, shared by the page and its CSV export."""
+
+    def filtered_customers(self):
+        self.search_form = CustomerFilterForm(
+            self.request.GET or None,
+            partner=self.partner,
+            choices=partner_customer_filter_choices(self.partner),
+        )
+        filters = self.search_form.filters()
+        self.is_filtered = any(filters.values())
+        customers = partner_customers(self.partner, search=filters.pop("search"))
+        return filter_partner_customers(customers, partner=self.partner, **filters)
+
+
+class PartnerCustomerListView(
+    PartnerMixin, FilteredCustomersMixin, BoundedPaginationMixin, ListView
+):
     """A provider's customers (with the resellers attached) or a reseller's customers."""
 
     permission = "customers.view"
@@ -230,14 +251,28 @@ class PartnerCustomerListView(PartnerMixin, BoundedPaginationMixin, ListView):
     paginate_by = settings.PORTAL_PAGE_SIZE
 
     def get_queryset(self):
-        self.search_form = CustomerSearchForm(self.request.GET or None)
-        search = self.search_form.cleaned_data["q"] if self.search_form.is_valid() else ""
-        return partner_customers(self.partner, search=search.strip())
+        return self.filtered_customers()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["search_form"] = self.search_form
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            search_form=self.search_form,
+            is_filtered=self.is_filtered,
+            query_string=query.urlencode(),
+        )
         return context
+
+
+class PartnerCustomerExportView(PartnerMixin, FilteredCustomersMixin, View):
+    """The customer list with the page's search and filters, as a streamed CSV."""
+
+    permission = "customers.view"
+
+    def get(self, request, *args, **kwargs):
+        customers = self.filtered_customers()
+        return partner_customers_csv_response(customers, partner=self.partner)
 
 
 class PartnerCustomerDetailView(PartnerMixin, TemplateView):

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.audit.services import audit_record
+from apps.core.dates import format_when
 from apps.customers.emails import notify_grant, notify_partner
 from apps.customers.models import Customer, CustomerMembership, DelegatedAdminGrant, Service
 from apps.customers.services import customer_create, grant_set, relationship_get_or_create
@@ -144,7 +145,7 @@ def _refuse_unusable(invitation: Invitation) -> None:
                 "This invitation expired on %(date)s. Nothing was changed. "
                 "Ask the sender for a new one."
             )
-            % {"date": invitation.expires_at.date().isoformat()},
+            % {"date": format_when(invitation.expires_at)},
             code="expired",
         )
 
@@ -281,7 +282,10 @@ def invitation_accept(
                                 "Choose whether to move it or keep it, then accept again. "
                                 "Nothing was changed."
                             )
-                            % {"partner": row.holder.partner.name, "service": row.service.name},
+                            % {
+                                "partner": row.holder.partner.name,
+                                "service": row.service.display_name,
+                            },
                             code="decision_missing",
                         )
                     if choice == Decision.KEEP:

@@ -8,7 +8,12 @@ class InvitationsConfig(AppConfig):
     verbose_name = _("Invitations")
 
     def ready(self):
+        from apps.accounts.signups import register_signup_purpose
+
         from . import signals
+        from .views_accept import CUSTOMER_SIGNUP, complete_customer_signup
+
+        register_signup_purpose(CUSTOMER_SIGNUP, complete_customer_signup)
 
         # Invitation emails go through the outbox; their outcome is recorded on the Delivery.
         signals.connect()

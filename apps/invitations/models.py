@@ -7,6 +7,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.text import join_list
 from apps.customers.models import Customer, ResellerRelationship, Service
 from apps.partners.models import Partner, ResellerPartnership, new_public_id
 
@@ -262,7 +263,7 @@ class Invitation(models.Model):
             scopes.append(str(_("provisioning")))
         if self.dap_support:
             scopes.append(str(_("support")))
-        return ", ".join(scopes)
+        return join_list(scopes)
 
 
 # The derived statuses, for filters and badges (Invitation.Status only stores active / revoked).

@@ -3,7 +3,7 @@ models.py, so the rule "who sees which invitation" lives in one place."""
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from apps.partners.models import Partner, ResellerPartnership
@@ -13,6 +13,8 @@ from .models import Acceptance, Delivery, Invitation
 EFFECTIVE_STATUSES = ("active", "revoked", "expired", "used")
 # Filter value for "the provider's own links" (issued for no reseller).
 NO_RESELLER = "none"
+# At most this many invitations in one bulk action (four pages of the list).
+MAX_BULK = 100
 
 
 def invitation_list(
@@ -56,6 +58,31 @@ def invitation_list(
             | Q(deliveries__email__icontains=search)
         ).distinct()
     return qs.order_by("-created_at", "-pk")
+
+
+def with_accepted_customers(qs: QuerySet[Invitation], *, partner: Partner) -> QuerySet[Invitation]:
+    """Prefetch, as `accepted_customers_list`, the acceptances the partner may see with their
+    customer (one query per page, whatever its size): the list names who accepted."""
+    return qs.prefetch_related(
+        Prefetch(
+            "acceptances",
+            queryset=Acceptance.objects.visible_to(partner)
+            .filter(outcome=Acceptance.Outcome.ACCEPTED, customer__isnull=False)
+            .select_related("customer")
+            .order_by("created_at", "pk"),
+            to_attr="accepted_customers_list",
+        )
+    )
+
+
+def invitations_to_manage(*, partner: Partner, public_ids) -> QuerySet[Invitation]:
+    """The provider's own invitations among `public_ids` (what a bulk action may touch):
+    a reseller, another provider's invitation or an unknown ID is silently left out."""
+    return (
+        Invitation.objects.filter(provider=partner, public_id__in=list(public_ids)[:MAX_BULK])
+        .select_related("provider", "reseller")
+        .order_by("-created_at", "-pk")
+    )
 
 
 def invitation_get(*, partner: Partner, public_id: str) -> Invitation:

@@ -521,6 +521,54 @@ def invitation_revoke(*, invitation: Invitation, by) -> Invitation:
 
 
 # ------------------------------------------------------------------------------
+# Extend
+# ------------------------------------------------------------------------------
+def invitation_extend(*, invitation: Invitation, by, days: int) -> Invitation:
+    """Give the invitation `days` more from now (1 to INVITATION_MAX_DAYS), also when it has
+    expired: its links work again until then. Revoked and used-up invitations stay dead."""
+    _require_partner_perm(
+        by=by,
+        partner=invitation.provider,
+        perm="invitations.manage",
+        operator_perm="invitations.change_invitation",
+    )
+    if not (1 <= days <= settings.INVITATION_MAX_DAYS):
+        raise ValidationError(
+            _("An invitation can be valid for 1 to %(max)s days.")
+            % {"max": settings.INVITATION_MAX_DAYS},
+            code="invalid_days",
+        )
+    with transaction.atomic():
+        locked = (
+            Invitation.objects.select_for_update(of=("self",))
+            .select_related("provider", "reseller")
+            .get(pk=invitation.pk)
+        )
+        if locked.status == Invitation.Status.REVOKED:
+            raise ValidationError(_("This invitation is already revoked."), code="revoked")
+        if locked.is_used_up:
+            raise ValidationError(
+                _("This invitation has been used as often as it may be."), code="used"
+            )
+        before = locked.expires_at
+        locked.expires_at = timezone.now() + timedelta(days=days)
+        locked.save(update_fields=["expires_at"])
+        audit_record(
+            action="invitation.extended",
+            actor=by,
+            acting_partner=locked.provider if _is_member(by, locked.provider) else None,
+            target=locked,
+            target_repr=str(locked),
+            partners=_concerned(locked),
+            data={
+                "expires_before": before.isoformat(),
+                "expires_at": locked.expires_at.isoformat(),
+            },
+        )
+    return locked
+
+
+# ------------------------------------------------------------------------------
 # What opening a link records
 # ------------------------------------------------------------------------------
 def delivery_record_open(*, delivery: Delivery, by=None) -> bool:

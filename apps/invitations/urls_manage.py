@@ -1,7 +1,7 @@
 # Link landing (/i/<token>/, /i/), partner-side invitation pages.
 from django.urls import path
 
-from . import views, views_link
+from . import views, views_bulk, views_link
 
 PARTNER = "p/<public_id:partner_id>/invitations/"
 INVITATION = PARTNER + "<public_id:invitation_id>/"
@@ -11,6 +11,7 @@ urlpatterns: list = [
     path("i/<token:token>/", views_link.link, name="link"),
     path(PARTNER, views.InvitationListView.as_view(), name="list"),
     path(PARTNER + "new/", views.InvitationCreateView.as_view(), name="create"),
+    path(PARTNER + "bulk/", views_bulk.InvitationBulkView.as_view(), name="bulk"),
     path(INVITATION, views.InvitationDetailView.as_view(), name="detail"),
     path(INVITATION + "send/", views.InvitationSendView.as_view(), name="send"),
     path(INVITATION + "revoke/", views.InvitationRevokeView.as_view(), name="revoke"),

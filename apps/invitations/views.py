@@ -24,6 +24,7 @@ from .selectors import (
     invitation_funnel,
     invitation_get,
     invitation_list,
+    with_accepted_customers,
 )
 from .services import delivery_resend, delivery_send, invitation_create, invitation_revoke
 from .tokens import invitation_url
@@ -49,7 +50,9 @@ class InvitationListView(PartnerMixin, BoundedPaginationMixin, ListView):
     def get_queryset(self):
         self.filter_form = InvitationFilterForm(self.request.GET or None, partner=self.partner)
         self.active_filters = self.filter_form.filters()
-        return invitation_list(partner=self.partner, **self.active_filters)
+        return with_accepted_customers(
+            invitation_list(partner=self.partner, **self.active_filters), partner=self.partner
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -59,6 +62,8 @@ class InvitationListView(PartnerMixin, BoundedPaginationMixin, ListView):
             filter_form=self.filter_form,
             filtered=any(self.active_filters.values()),
             query_string=query.urlencode(),
+            can_bulk=self.partner.is_provider and self.membership.has_perm("invitations.manage"),
+            can_copy=self.membership.has_perm("invitations.send"),
         )
         return context
 

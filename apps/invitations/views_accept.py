@@ -6,7 +6,6 @@ sign-up is public and returns to the landing page.
 """
 
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
@@ -16,14 +15,25 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from apps.accounts.forms import SignUpForm
-from apps.core.links import render_link_problem
+from apps.accounts.services import signup_request
+from apps.accounts.signups import signup_sent
+from apps.core.forms import error_text
+from apps.core.links import LinkProblem, render_link_problem
 from apps.core.ratelimit import rate_limit
 from apps.customers.forms import CustomerOrganizationForm
 from apps.customers.models import Customer
 from apps.customers.services import customer_create
 
-from .acceptance import Decision, invitation_accept, invitation_decline, invitation_signup
-from .tokens import LinkResolution, forget_link, resolve_session_link
+from .acceptance import Decision, invitation_accept, invitation_decline
+from .models import Delivery, Invitation
+from .tokens import (
+    LINK,
+    LinkResolution,
+    delivery_token,
+    forget_link,
+    invitation_token,
+    resolve_session_link,
+)
 
 DECISION_PREFIX = "decision_"
 
@@ -204,40 +214,40 @@ class AcceptSignupView(View):
         if not valid:
             return self.render(account_form, organization_form, status=400)
         org = organization_form.cleaned_data
+        if account_form is not None:
+            # The same answer whether or not the address has an account: the account and the
+            # organization wait for the link in the email (apps/accounts/signups.py).
+            account = account_form.cleaned_data
+            signup_request(
+                email=account["email"],
+                display_name=account["display_name"],
+                password=account["password1"],
+                purpose=CUSTOMER_SIGNUP,
+                payload={
+                    "invitation": invitation.pk,
+                    "delivery": self.link.delivery.pk if self.link.delivery else None,
+                    "organization_name": org["organization_name"],
+                    "tenant_domain": org["tenant_domain"],
+                },
+                return_path=landing_url(),
+            )
+            return signup_sent(request)
         try:
-            if account_form is not None:
-                account = account_form.cleaned_data
-                user, customer = invitation_signup(
-                    display_name=account["display_name"],
-                    email=account["email"],
-                    password=account["password1"],
-                    organization_name=org["organization_name"],
-                    tenant_domain=org["tenant_domain"],
-                )
-                login(request, user, backend="apps.accounts.backends.EmailBackend")
-            else:
-                customer = customer_create(
-                    name=org["organization_name"],
-                    tenant_domain=org["tenant_domain"],
-                    admin=request.user,
-                )
+            customer = customer_create(
+                name=org["organization_name"],
+                tenant_domain=org["tenant_domain"],
+                admin=request.user,
+            )
         except ValidationError as exc:
             by_field = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
             for field, errors in by_field.items():
                 name = {"name": "organization_name"}.get(field, field)
                 if name in organization_form.fields:
                     organization_form.add_error(name, errors)
-                elif account_form is not None and name in account_form.fields:
-                    account_form.add_error(name, errors)
                 else:
                     organization_form.add_error(None, errors)
             return self.render(account_form, organization_form, status=400)
-        messages.success(
-            request,
-            _("%(customer)s was created and you are its admin. You can now accept the invitation.")
-            % {"customer": customer.name},
-        )
-        return redirect(f"{landing_url()}?customer={customer.public_id}")
+        return organization_created(request, customer)
 
     def render(self, account_form, organization_form, status=200):
         return render(
@@ -252,3 +262,44 @@ class AcceptSignupView(View):
             },
             status=status,
         )
+
+
+CUSTOMER_SIGNUP = "invitations.customer"
+
+
+def complete_customer_signup(request, user, payload: dict):
+    """A confirmed sign-up from an invitation: the link goes back into the session (the
+    email may have been opened in another browser), the organization is created with the new
+    user as its admin, and the landing page shows the invitation to accept, as after the
+    one-step sign-up of a signed-in user."""
+    invitation = Invitation.objects.filter(pk=payload.get("invitation")).first()
+    delivery = Delivery.objects.filter(
+        pk=payload.get("delivery") or 0, invitation=invitation
+    ).first()
+    if invitation is None:
+        return render_link_problem(request, LinkProblem.UNKNOWN)
+    LINK.put(request, delivery_token(delivery) if delivery else invitation_token(invitation))
+    link = resolve_session_link(request)
+    if not link.ok:
+        return link_problem(request, link)
+    try:
+        customer = customer_create(
+            name=payload.get("organization_name", ""),
+            tenant_domain=payload.get("tenant_domain", ""),
+            admin=user,
+        )
+    except ValidationError as exc:
+        # e.g. the domain was taken meanwhile: the signed-in user names the organization again
+        messages.error(request, error_text(exc))
+        return redirect("invitations:accept_signup")
+    return organization_created(request, customer)
+
+
+def organization_created(request, customer):
+    """Back to the invitation, now as the admin of `customer`."""
+    messages.success(
+        request,
+        _("%(customer)s was created and you are its admin. You can now accept the invitation.")
+        % {"customer": customer.name},
+    )
+    return redirect(f"{landing_url()}?customer={customer.public_id}")

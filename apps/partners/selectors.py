@@ -2,7 +2,7 @@
 about. Lists come back as querysets ready for pagination: one query per page whatever its
 length (select_related and annotations, never a query per row)."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 
 from apps.accounts.organizations import OrganizationLink
@@ -42,8 +42,11 @@ def active_provider_ids_for_reseller(reseller: Partner) -> QuerySet:
     )
 
 
-def reseller_partnerships_for_provider(provider: Partner, *, state: str = "") -> QuerySet:
-    """The provider's Resellers list, with `customers_count` on each row."""
+def reseller_partnerships_for_provider(
+    provider: Partner, *, state: str = "", search: str = ""
+) -> QuerySet:
+    """The provider's Resellers list, with `customers_count` on each row; `search` matches the
+    reseller's name, its partner ID or the email it was invited at."""
     qs = (
         ResellerPartnership.objects.filter(provider=provider)
         .select_related("reseller", "invited_by")
@@ -52,6 +55,13 @@ def reseller_partnerships_for_provider(provider: Partner, *, state: str = "") ->
     )
     if state:
         qs = qs.filter(state=state)
+    search = (search or "").strip()[:200]
+    if search:
+        qs = qs.filter(
+            Q(reseller__name__icontains=search)
+            | Q(reseller__public_id__iexact=search)
+            | Q(invited_email__icontains=search)
+        )
     return qs
 
 

@@ -10,8 +10,9 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import HttpResponseRedirect
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
@@ -25,11 +26,13 @@ from apps.audit.services import audit_record
 from apps.core.admin import ReadOnlyAdminMixin, ReadOnlyInline
 from apps.core.admin_outbox import OutboundEmailAdmin
 from apps.core.models import OutboundEmail
-from apps.customers.models import Customer, CustomerMembership
+from apps.customers.admin import ResellerRelationshipAdmin
+from apps.customers.models import Customer, CustomerMembership, ResellerRelationship
 from apps.partners.models import Partner, PartnerMembership
 
 from .exports import operator_export_response
 from .selectors import EstimatedCountPaginator, distinct_actions
+from .story import customer_story_filter, relationship_story
 
 # ------------------------------------------------------------------------------
 # Links between admin pages (usable by every app's ModelAdmin)
@@ -124,6 +127,10 @@ class InputFilter(admin.SimpleListFilter):
         }
 
 
+# A name typed into an organization filter matches at most this many organizations.
+MAX_NAMED_ORGANIZATIONS = 20
+
+
 def _organization(model, value):
     """A partner or customer from its database ID or its public ID (case-insensitive)."""
     value = (value or "").strip()
@@ -134,53 +141,77 @@ def _organization(model, value):
     return model.objects.filter(public_id__iexact=value).first()
 
 
+def _organizations(model, value) -> list:
+    """The organizations a typed value names: its database ID or public ID, else every one
+    whose name contains it ("Northwind"), the first MAX_NAMED_ORGANIZATIONS by name."""
+    exact = _organization(model, value)
+    if exact is not None:
+        return [exact]
+    value = (value or "").strip()
+    if len(value) < 2:
+        return []
+    return list(
+        model.objects.filter(name__icontains=value).order_by("name")[:MAX_NAMED_ORGANIZATIONS]
+    )
+
+
 class OrganizationFilter(InputFilter):
-    """Events of one partner or customer, typed as its database ID or public ID."""
+    """Events of partners or customers, typed as a database ID, a public ID or (part of) a
+    name: "Northwind" finds the events of every organization whose name contains it."""
 
     model = Partner
     missing = _("No such partner")
 
-    def narrow(self, queryset, organization):
+    def narrow(self, queryset, organizations):
         raise NotImplementedError  # pragma: no cover - every subclass defines it
 
     def describe(self, value):
-        organization = _organization(self.model, value)
-        return str(organization) if organization else self.missing
+        organizations = _organizations(self.model, value)
+        return ", ".join(str(o) for o in organizations) if organizations else self.missing
 
     def queryset(self, request, queryset):
         if not self.value():
             return queryset
-        organization = _organization(self.model, self.value())
-        return self.narrow(queryset, organization) if organization else queryset.none()
+        organizations = _organizations(self.model, self.value())
+        return self.narrow(queryset, organizations) if organizations else queryset.none()
 
 
 class PartnerConcernedFilter(OrganizationFilter):
     title = _("partner (concerned or acting)")
     parameter_name = "partner"
-    placeholder = _("Partner ID")
+    placeholder = _("Partner ID or name")
 
-    def narrow(self, queryset, organization):
-        return queryset.for_partner(organization)
+    def narrow(self, queryset, organizations):
+        ids = [o.pk for o in organizations]
+        return queryset.filter(
+            pk__in=AuditEventPartner.objects.filter(partner_id__in=ids).values("event_id")
+        )
 
 
 class ActingPartnerFilter(OrganizationFilter):
     title = _("acting for partner")
     parameter_name = "acting_partner"
-    placeholder = _("Partner ID")
+    placeholder = _("Partner ID or name")
 
-    def narrow(self, queryset, organization):
-        return queryset.filter(acting_partner=organization)
+    def narrow(self, queryset, organizations):
+        return queryset.filter(acting_partner__in=organizations)
 
 
 class CustomerFilter(OrganizationFilter):
     title = _("customer (concerned or acting)")
     parameter_name = "customer"
-    placeholder = _("Customer ID")
+    placeholder = _("Customer ID or name")
     model = Customer
     missing = _("No such customer")
 
-    def narrow(self, queryset, organization):
-        return queryset.for_customer(organization)
+    def narrow(self, queryset, organizations):
+        """What names the customers, and the story of the invitations they answered (the
+        invitation's creation and the delivery or forward that reached them name no customer
+        when they are recorded)."""
+        condition = Q(customer__in=organizations) | Q(acting_customer__in=organizations)
+        for customer in organizations:
+            condition |= customer_story_filter(customer)
+        return queryset.filter(condition)
 
 
 class ActorFilter(InputFilter):
@@ -284,10 +315,18 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "created_at",
     ]
     # Text search reads every row of the period shown; the filters beside it use indexes.
-    search_fields = ["target_repr", "actor_email", "action"]
+    search_fields = [
+        "target_repr",
+        "actor_email",
+        "action",
+        "customer__name",
+        "acting_partner__name",
+        "acting_customer__name",
+    ]
     search_help_text = _(
-        "Searches the target's text, the actor's email and the action. To find an "
-        "organization, a person, an object or a request, the filters are much faster."
+        "Searches the target's text, the actor's email, the action and the names of the "
+        "customer and of the organization acting. The organization filters also take a name "
+        "and find everything that concerns it."
     )
     date_hierarchy = "created_at"
     # Sorting a million rows by anything but the indexed time is not worth a page load
@@ -679,3 +718,23 @@ class PortalUserAdmin(UserAdmin):
     def get_inlines(self, request, obj):
         # Memberships exist only for a saved user; the add page shows none.
         return self.inlines if obj is not None else []
+
+
+# ------------------------------------------------------------------------------
+# A relationship's whole story (apps/portal/story.py): the customers app cannot see the
+# invitation a relationship came from, so the composition layer adds it to that admin page.
+# ------------------------------------------------------------------------------
+admin.site.unregister(ResellerRelationship)
+
+
+@admin.register(ResellerRelationship)
+class RelationshipStoryAdmin(ResellerRelationshipAdmin):
+    readonly_fields = [*ResellerRelationshipAdmin.readonly_fields, "whole_story"]
+
+    @admin.display(description=_("Whole story"))
+    def whole_story(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        return render_to_string(
+            "admin/customers/relationship_story.html", {"story": relationship_story(obj)}
+        )

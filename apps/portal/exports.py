@@ -5,61 +5,17 @@ response is a StreamingHttpResponse fed by a generator, so exporting a million e
 about 2,000 of them in memory at a time, never the whole list.
 """
 
-import csv
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 from django.db.models import Prefetch, QuerySet
-from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.audit.models import AuditEvent, AuditEventPartner
+from apps.core.csv_export import CHUNK_SIZE, export_filename, streaming_csv_response
 
 from .selectors import actor_label, visible_event
-
-CHUNK_SIZE = 2000
-# Spreadsheets run a cell that starts with one of these as a formula (CSV injection):
-# names and reasons come from users, so such cells get a leading apostrophe.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-# Excel reads a UTF-8 file as UTF-8 (Chinese names intact) only with a byte-order mark.
-BOM = "\ufeff"
-
-
-class _Echo:
-    """A file-like object whose write returns the line, so csv.writer can feed a generator."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def safe_cell(value) -> str:
-    if value is None:
-        return ""
-    text = str(value)
-    if text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
-
-
-def csv_lines(header: list[str], rows: Iterable[list]) -> Iterator[str]:
-    writer = csv.writer(_Echo())
-    yield BOM + writer.writerow([safe_cell(h) for h in header])
-    for row in rows:
-        yield writer.writerow([safe_cell(cell) for cell in row])
-
-
-def streaming_csv_response(filename: str, header: list[str], rows: Iterable[list]):
-    response = StreamingHttpResponse(
-        csv_lines(header, rows), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-def export_filename(prefix: str) -> str:
-    return f"{prefix}-{timezone.localtime():%Y%m%d-%H%M%S}.csv"
 
 
 def _when(event: AuditEvent) -> str:

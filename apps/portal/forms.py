@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from apps.audit.actions import action_label
+from apps.audit.actions import action_label, actions_for_audience
 
 from .selectors import ActivityFilters, distinct_actions
 
@@ -17,11 +17,14 @@ class ActivityFilterForm(forms.Form):
         label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, audience: str = "partner", **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["action"].choices = [("", _("All actions"))] + [
-            (action, action_label(action)) for action in distinct_actions()
-        ]
+        # Only what can concern this kind of organization and has happened at least once,
+        # labelled in the reader's language and sorted by that label.
+        offered = set(actions_for_audience(audience)).intersection(distinct_actions())
+        self.fields["action"].choices = [("", _("All actions"))] + sorted(
+            ((action, action_label(action)) for action in offered), key=lambda c: str(c[1])
+        )
 
     def clean(self):
         cleaned = super().clean()

@@ -3,6 +3,7 @@ that stays fast on a table of millions of rows."""
 
 import datetime
 import json
+import re
 from dataclasses import dataclass
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
@@ -12,6 +13,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
+from apps.audit.actions import AuditAction, action_label, data_key_label
 from apps.audit.audience import (
     concerned_partner_ids,
     data_for,
@@ -19,7 +21,10 @@ from apps.audit.audience import (
     target_repr_for,
 )
 from apps.audit.models import AuditEvent
+from apps.core.dates import format_when
 from apps.core.pagination import MAX_PAGE, page_number
+from apps.core.text import join_list
+from apps.customers.models import Service
 
 # ------------------------------------------------------------------------------
 # Scoping and filtering
@@ -68,6 +73,11 @@ def customer_activity(*, customer, filters: ActivityFilters | None = None) -> Qu
     """A customer organization's events, newest first: what concerns it or its admins did."""
     queryset = AuditEvent.objects.for_customer(customer)
     return _with_display_relations((filters or ActivityFilters()).apply(queryset))
+
+
+AUDIT_ACTION_VALUES = frozenset(AuditAction.values)
+# A moment recorded as ISO 8601 text ("2026-12-07T13:00:00+00:00"): shown like every other time.
+ISO_MOMENT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
 
 
 # A loose index scan: one probe of the (action, created_at) index per distinct action, so the
@@ -146,17 +156,50 @@ def visible_event(event: AuditEvent, *, viewer_partner=None, viewer_customer=Non
     )
 
 
-def data_items(data: dict) -> list[tuple[str, str]]:
-    """An event's structured data (as the reader may see it) as (key, text) pairs, for a
-    details column."""
+SERVICE_KEYS = frozenset({"service", "services"})
+
+
+def service_names() -> dict[str, str]:
+    """Service codes (as recorded in events) -> the service's name in the active language."""
+    return {service.code: service.display_name for service in Service.objects.all()}
+
+
+def data_items(data: dict, services: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    """An event's structured data (as the reader may see it) as (label, text) pairs, for a
+    details column: keys in words (`use_count` -> "Times used"), yes/no for flags, service
+    codes as the service's name (`services`: code -> name), lists joined with the language's
+    separator."""
     items = []
     for key, value in (data or {}).items():
-        if isinstance(value, str):
-            text = value
-        else:
-            text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
-        items.append((str(key), text))
+        if services and key in SERVICE_KEYS:
+            codes = value if isinstance(value, list | tuple) else [value]
+            value = [services.get(code, code) if isinstance(code, str) else code for code in codes]
+            value = value if len(codes) > 1 or isinstance(data[key], list | tuple) else value[0]
+        items.append((data_key_label(str(key)), data_value_text(value)))
     return items
+
+
+def data_value_text(value) -> str:
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        if value in AUDIT_ACTION_VALUES:
+            return action_label(value)
+        if ISO_MOMENT.match(value):
+            try:
+                return format_when(datetime.datetime.fromisoformat(value))
+            except ValueError:
+                return value
+        return value
+    if isinstance(value, list | tuple):
+        return join_list(data_value_text(item) for item in value)
+    if isinstance(value, dict):
+        return "; ".join(
+            f"{data_key_label(str(k))}: {data_value_text(v)}" for k, v in value.items()
+        )
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
 
 
 # ------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from .selectors import (
     data_items,
     page_number_from,
     partner_activity,
+    service_names,
     uncounted_page,
     visible_event,
 )
@@ -30,7 +31,7 @@ class ActivityMixin:
         raise NotImplementedError
 
     def filter_form(self) -> ActivityFilterForm:
-        return ActivityFilterForm(self.request.GET or None)
+        return ActivityFilterForm(self.request.GET or None, audience=self.audience)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -40,28 +41,29 @@ class ActivityMixin:
             events, page_number_from(self.request.GET.get("page")), settings.PORTAL_PAGE_SIZE
         )
         viewer = self.viewer()
+        services = service_names()
         context.update(
             form=form,
             page=page,
-            rows=[self.row(event, viewer) for event in page.object_list],
+            rows=[self.row(event, viewer, services) for event in page.object_list],
             is_filtered=form.is_bound and form.is_valid() and any(form.cleaned_data.values()),
         )
         return context
 
     @staticmethod
-    def row(event, viewer: dict) -> dict:
+    def row(event, viewer: dict, services: dict[str, str]) -> dict:
         visible = visible_event(event, **viewer)
         return {
             "event": event,
             "by": actor_label(event, **viewer),
             "subject": visible.subject,
-            "details": data_items(visible.data),
+            "details": data_items(visible.data, services),
         }
 
 
 class ActivityExportMixin:
     def get(self, request, *args, **kwargs):
-        form = ActivityFilterForm(request.GET or None)
+        form = ActivityFilterForm(request.GET or None, audience=self.audience)
         return organization_export_response(
             self.get_events(form.filters()), prefix=self.export_prefix, **self.viewer()
         )
@@ -69,6 +71,7 @@ class ActivityExportMixin:
 
 class PartnerActivityBase(PartnerMixin):
     permission = "activity.view"
+    audience = "partner"
 
     def get_events(self, filters):
         return partner_activity(partner=self.partner, filters=filters)
@@ -82,6 +85,8 @@ class PartnerActivityBase(PartnerMixin):
 
 
 class CustomerActivityBase(CustomerMixin):
+    audience = "customer"
+
     def get_events(self, filters):
         return customer_activity(customer=self.customer, filters=filters)
 

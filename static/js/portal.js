@@ -19,3 +19,19 @@ document.addEventListener("click", function (event) {
     announce();
   }
 });
+
+// Tables that become cards on phones (.table-cards, static/css/portal.css): each cell gets its
+// column's heading as data-label, shown before the value. Without this script the cards still
+// fit the screen, only without the column names.
+document.querySelectorAll("table.table-cards").forEach(function (table) {
+  const headings = Array.from(table.querySelectorAll("thead th")).map(function (th) {
+    return th.textContent.trim();
+  });
+  table.querySelectorAll("tbody tr").forEach(function (row) {
+    Array.from(row.children).forEach(function (cell, index) {
+      if (cell.tagName === "TD" && !cell.hasAttribute("data-label") && headings[index]) {
+        cell.setAttribute("data-label", headings[index]);
+      }
+    });
+  });
+});

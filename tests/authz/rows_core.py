@@ -35,6 +35,15 @@ ROWS = [
         kwargs=lambda cast: {"uidb64": "MQ", "token": "bad-token"},
     ),
     Route("accounts:password_reset_complete", expect(200)),
+    # sign-up confirmation (tests/accounts/test_signup_confirmation.py): public; opening any
+    # token moves it into the session and redirects; without a working link the page is 404
+    Route(
+        "accounts:signup_link",
+        expect(302),
+        kwargs=lambda cast: {"token": "not-a-real-token-but-well-formed"},
+    ),
+    Route("accounts:signup_confirm", expect(404)),
+    Route("accounts:signup_confirm", expect(404), method="post"),
     Route(
         "partners:home",
         expect(

@@ -80,6 +80,16 @@ ROWS = [
         kwargs=lambda cast: {"partner_id": cast.reseller.public_id},
     ),
     Route(
+        "customers:partner_customers_export",
+        expect(404, anonymous=LOGIN, **PROVIDER_STAFF),
+        kwargs=lambda cast: {"partner_id": cast.provider.public_id},
+    ),
+    Route(
+        "customers:partner_customers_export",
+        expect(404, anonymous=LOGIN, reseller_admin=200),
+        kwargs=lambda cast: {"partner_id": cast.reseller.public_id},
+    ),
+    Route(
         "customers:partner_customer",
         expect(404, anonymous=LOGIN, **PROVIDER_STAFF),
         kwargs=_provider_customer,

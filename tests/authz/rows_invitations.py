@@ -128,6 +128,23 @@ ROWS = [
         kwargs=_reseller_invitation,
     ),
     Route(
+        "invitations:bulk",  # POST only; sales agents and resellers do not manage
+        expect(
+            404,
+            anonymous=LOGIN,
+            provider_admin=405,
+            provider_agent=405,
+            provider_sales=403,
+            provider_helpdesk=403,
+        ),
+        kwargs=lambda cast: {"partner_id": cast.provider.public_id},
+    ),
+    Route(
+        "invitations:bulk",
+        expect(404, anonymous=LOGIN, reseller_admin=403),
+        kwargs=lambda cast: {"partner_id": cast.reseller.public_id},
+    ),
+    Route(
         "invitations:resend",
         expect(404, anonymous=LOGIN, reseller_admin=405),
         kwargs=_reseller_delivery,

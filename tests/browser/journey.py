@@ -10,7 +10,7 @@ from .conftest import assert_accessible
 
 # Emails carry absolute links on PORTAL_BASE_URL (http://testserver in tests); the browser
 # follows the same path on the live server.
-EMAIL_LINK = re.compile(r"http://testserver(/(?:t|i)/[^\s<>\"']+/)")
+EMAIL_LINK = re.compile(r"http://testserver(/(?:t|i|accounts/signup)/[^\s<>\"']+/)")
 
 
 def emails_to(address: str) -> list:
@@ -27,6 +27,15 @@ def link_in_last_email(address: str, subject: str = "") -> str:
     match = EMAIL_LINK.search(found[-1].body)
     assert match, f"no portal link in the email to {address}:\n{found[-1].body}"
     return match.group(1)
+
+
+def confirm_sign_up(page: Page, address: str) -> None:
+    """After a sign-up form: the page says to check the inbox; the person opens the emailed
+    confirmation link and confirms, which creates the account and goes on."""
+    arrive(page, "Check your email")
+    page.goto(link_in_last_email(address, "Confirm your email address"))
+    arrive(page, "Confirm your email address")
+    page.get_by_role("button", name="Create my account and continue").click()
 
 
 def arrive(page: Page, heading: str | re.Pattern) -> None:

@@ -21,7 +21,7 @@ from apps.portal.services import auditor_add
 from tests import factories
 
 from .conftest import assert_accessible, login
-from .journey import arrive, emails_to, field, link_in_last_email, see
+from .journey import arrive, confirm_sign_up, emails_to, field, link_in_last_email, see
 
 pytestmark = pytest.mark.browser
 
@@ -129,6 +129,7 @@ def test_the_multichannel_journey_from_operator_to_auditor(
     rita.get_by_label("Your reseller organization's name").fill(RESELLER)
     sign_up(rita, "Rita")
     rita.get_by_role("button", name="Sign up and accept").click()
+    confirm_sign_up(rita, RITA)
     see(rita, f"{RESELLER} is now a reseller of {PROVIDER}")
     see(rita, "The operator still has to approve")
     arrive(rita, RESELLER)
@@ -223,6 +224,7 @@ def test_the_multichannel_journey_from_operator_to_auditor(
     carol.get_by_label("Organization name").fill(CUSTOMER)
     carol.get_by_label("Tenant domain").fill("northwind.partner.onmschina.cn")
     carol.get_by_role("button", name="Create and continue").click()
+    confirm_sign_up(carol, CAROL)
     see(carol, f"{CUSTOMER} was created and you are its admin")
     arrive(carol, f"Invitation from {PROVIDER}")
     decision = carol.get_by_role("region", name="Your decision")

@@ -72,6 +72,13 @@ def test_a_new_provider_joins_invites_a_reseller_and_the_reseller_signs_up(page,
     reseller_page.locator("#id_password1").fill(PASSWORD)
     reseller_page.locator("#id_password2").fill(PASSWORD)
     reseller_page.get_by_role("button", name="Sign up and accept").click()
+    # the address is confirmed from the email before anything is created
+    expect(reseller_page.get_by_role("heading", level=1)).to_have_text("Check your email")
+    assert_accessible(reseller_page)
+    reseller_page.goto(live_server.url + factories.signup_link_in_email("owner@tailspin.test"))
+    expect(reseller_page.get_by_role("heading", level=1)).to_have_text("Confirm your email address")
+    assert_accessible(reseller_page)
+    reseller_page.get_by_role("button", name="Create my account and continue").click()
     expect(reseller_page.get_by_role("main")).to_contain_text(
         "Tailspin Toys is now a reseller of Adventure Works"
     )

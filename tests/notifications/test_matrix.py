@@ -246,12 +246,15 @@ def test_each_recipient_reads_the_email_and_the_notification_in_their_language(
     }
     by_recipient = {m.to[0]: m for m in mail.outbox}
     reseller_subject = "%(customer)s gave you delegated admin for %(service)s"
+    # emails name the service as the operator does in the recipient's language
     assert by_recipient["admin@fabrikam.test"].subject == (
-        translation_of("it", reseller_subject) % values
+        translation_of("it", reseller_subject)
+        % {**values, "service": "Office 365 gestito da 21Vianet"}
     )
     provider_subject = "%(customer)s gave %(partner)s delegated admin for %(service)s"
     assert by_recipient["admin@contoso.test"].subject == (
-        translation_of("zh_Hans", provider_subject) % values
+        translation_of("zh_Hans", provider_subject)
+        % {**values, "service": "由世纪互联运营的 Office 365"}
     )
     # the in-portal title is written when it is read, in the reader's language
     client.force_login(cast.reseller_admin)

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.accounts.models import User
 from apps.audit.models import AuditEvent
 from apps.partners import services
 from apps.partners.links import SESSION_PARTNERSHIP_LINK, SESSION_TEAM_LINK, hash_token
@@ -251,25 +252,36 @@ def test_the_first_global_admin_of_a_new_partner_joins_through_the_emailed_link(
 # ------------------------------------------------------------------------------
 # Partnership invitation landing page
 # ------------------------------------------------------------------------------
-def test_a_new_reseller_signs_up_and_accepts(cast, client, invite_reseller):
+def test_a_new_reseller_signs_up_and_accepts(
+    cast, client, invite_reseller, django_capture_on_commit_callbacks
+):
     partnership, token = invite_reseller(cast.provider, cast.provider_admin, "boss@tailspin.test")
     client.get(link(token))
     page = client.get(PARTNERSHIP_JOIN).content.decode()
     assert "Become a reseller of Contoso Distribution" in page
-    response = client.post(
-        PARTNERSHIP_JOIN,
-        {
-            "action": "accept",
-            "organization_name": "Tailspin Toys",
-            "display_name": "Boss",
-            "email": "boss@tailspin.test",
-            "password1": PASSWORD,
-            "password2": PASSWORD,
-        },
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            PARTNERSHIP_JOIN,
+            {
+                "action": "accept",
+                "organization_name": "Tailspin Toys",
+                "display_name": "Boss",
+                "email": "boss@tailspin.test",
+                "password1": PASSWORD,
+                "password2": PASSWORD,
+            },
+        )
+    # nothing happens until the address is confirmed from the email
+    assert response.status_code == 200
+    assert "Check your email" in response.content.decode()
+    partnership.refresh_from_db()
+    assert partnership.state == ResellerPartnership.State.INVITED
+    assert not User.objects.filter(email="boss@tailspin.test").exists()
+    response = factories.confirm_signup(client, "boss@tailspin.test")
     partnership.refresh_from_db()
     reseller = partnership.reseller
     assert partnership.state == ResellerPartnership.State.ACTIVE
+    assert partnership.responded_by.email == "boss@tailspin.test"
     assert reseller.name == "Tailspin Toys"
     assert reseller.status == Partner.Status.PENDING
     assert response["Location"] == reverse("partners:providers", args=[reseller.public_id])

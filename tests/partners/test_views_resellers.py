@@ -306,3 +306,37 @@ def test_the_providers_list_runs_the_same_queries_for_3_or_300_rows(db, client):
     with_3 = count_queries(client, providers_url(reseller))
     seed(3, 300)
     assert count_queries(client, providers_url(reseller)) == with_3
+
+
+# ------------------------------------------------------------------------------
+# Search (issue 16, point 10)
+# ------------------------------------------------------------------------------
+def test_the_provider_searches_its_resellers_by_name_id_or_email(client, cast):
+    from django.urls import reverse
+
+    from tests import factories as f
+
+    tailspin = f.make_reseller("Tailspin Cloud Services")
+    f.make_partnership(cast.provider, tailspin)
+    client.force_login(cast.provider_admin)
+    url = reverse("partners:resellers", kwargs={"partner_id": cast.provider.public_id})
+
+    def found(query):
+        response = client.get(url, {"q": query})
+        assert response.status_code == 200
+        return [p.reseller.name for p in response.context["partnerships"] if p.reseller]
+
+    assert found("tailspin") == ["Tailspin Cloud Services"]
+    assert found(cast.reseller.public_id) == ["Fabrikam Solutions"]
+    assert found("no such reseller") == []
+    assert "No reseller matches your search." in client.get(url, {"q": "zzz"}).content.decode()
+    # the search and the state filter compose, and the page links keep both
+    response = client.get(url, {"q": "tail", "state": "active"})
+    assert [p.reseller.name for p in response.context["partnerships"]] == [
+        "Tailspin Cloud Services"
+    ]
+    assert response.context["page_query"] == "state=active&q=tail"
+    # another provider's search never reaches Contoso's resellers
+    client.force_login(cast.outsider)
+    other = reverse("partners:resellers", kwargs={"partner_id": cast.other_provider.public_id})
+    assert list(client.get(other, {"q": "tailspin"}).context["partnerships"]) == []

@@ -1,6 +1,10 @@
 """Template tags every portal page may use: `{% load portal_tags %}`."""
 
 from django import template
+from django.utils import timezone
+
+from apps.core.dates import format_day, format_when, zone_name
+from apps.core.text import join_list as join_list_text
 
 register = template.Library()
 
@@ -18,3 +22,27 @@ def page_url(context, param: str, number) -> str:
     query = context["request"].GET.copy()
     query[param] = number
     return "?" + query.urlencode()
+
+
+@register.filter
+def when(value) -> str:
+    """`{{ invitation.expires_at|when }}`: "7 Dec 2026, 14:00 CET" in the reader's zone."""
+    return format_when(value)
+
+
+@register.filter
+def day(value) -> str:
+    """`{{ member.created_at|day }}`: "7 Dec 2026", the day in the reader's zone."""
+    return format_day(value)
+
+
+@register.filter
+def join_list(items) -> str:
+    """`{{ services|join_list }}`: joined with the language's separator ("、" in Chinese)."""
+    return join_list_text(items or [])
+
+
+@register.simple_tag
+def current_zone() -> str:
+    """The active time zone's name and abbreviation, e.g. "Europe/Rome (CET)"."""
+    return f"{timezone.get_current_timezone_name()} ({zone_name()})"

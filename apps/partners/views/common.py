@@ -10,6 +10,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView
 
+from apps.core.dates import format_when
+
 from ..mixins import PartnerMixin
 
 
@@ -45,6 +47,6 @@ class SendLinkFormView(PartnerMixin, FormView):
         messages.success(
             self.request,
             _("Invitation sent to %(email)s. The link works once and expires on %(date)s.")
-            % {"email": email, "date": expires_at.date().isoformat()},
+            % {"email": email, "date": format_when(expires_at)},
         )
         return redirect(self.link_sent_url(sent))

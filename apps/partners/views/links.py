@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
 
+from apps.accounts.services import signup_request
+from apps.accounts.signups import signup_sent
 from apps.core.forms import error_text
 from apps.core.links import render_link_problem
 from apps.core.ratelimit import rate_limit
@@ -225,12 +227,20 @@ class PartnershipJoinView(View):
             form = ResellerSignUpForm(request.POST)
             if not form.is_valid():
                 return self.render_page(signup_form=form, status=400)
-            kwargs["new_reseller_name"] = form.cleaned_data["organization_name"]
-            kwargs["new_account"] = services.NewAccount(
-                display_name=form.cleaned_data["display_name"],
+            # The same answer whether or not the address has an account: the account (and
+            # the acceptance) wait for the link in the email (apps/accounts/signups.py).
+            signup_request(
                 email=form.cleaned_data["email"],
+                display_name=form.cleaned_data["display_name"],
                 password=form.cleaned_data["password1"],
+                purpose=RESELLER_SIGNUP,
+                payload={
+                    "link": partnership.token_hash,
+                    "organization_name": form.cleaned_data["organization_name"],
+                },
+                return_path=request.path,
             )
+            return signup_sent(request)
         try:
             accepted = services.partnership_accept(
                 partnership_id=partnership.pk, by=request.user, **kwargs
@@ -238,18 +248,45 @@ class PartnershipJoinView(View):
         except ValidationError as exc:
             messages.error(request, error_text(exc))
             return redirect("partners:partnership_join")
-        if "new_account" in kwargs:
-            login(request, accepted.responded_by, backend=ACCOUNT_BACKEND)
         PARTNERSHIP_LINK.clear(request)
-        messages.success(
-            request,
-            _("%(reseller)s is now a reseller of %(provider)s.")
-            % {"reseller": accepted.reseller.name, "provider": accepted.provider.name},
+        return partnership_accepted(request, accepted)
+
+
+RESELLER_SIGNUP = "partners.reseller"
+
+
+def complete_reseller_signup(request, user, payload: dict):
+    """A confirmed reseller sign-up: accept the partnership for a new reseller organization,
+    as the new (signed-in) user, through the same service as the page; the link must still
+    be the newest and pending."""
+    partnership = selectors.partnership_for_token_hash(payload.get("link", ""))
+    problem = partnership_invitation_problem(partnership)
+    if problem:
+        return render_link_problem(request, problem)
+    try:
+        accepted = services.partnership_accept(
+            partnership_id=partnership.pk,
+            by=user,
+            new_reseller_name=payload.get("organization_name", ""),
         )
-        if not accepted.reseller.is_active:
-            messages.info(
-                request,
-                _("The operator still has to approve %(name)s before it can forward invitations.")
-                % {"name": accepted.reseller.name},
-            )
-        return redirect("partners:providers", partner_id=accepted.reseller.public_id)
+    except ValidationError as exc:
+        messages.error(request, error_text(exc))
+        return redirect("dashboard")
+    PARTNERSHIP_LINK.clear(request)
+    return partnership_accepted(request, accepted)
+
+
+def partnership_accepted(request, accepted):
+    """The page after a reseller partnership was accepted (from the page or a sign-up)."""
+    messages.success(
+        request,
+        _("%(reseller)s is now a reseller of %(provider)s.")
+        % {"reseller": accepted.reseller.name, "provider": accepted.provider.name},
+    )
+    if not accepted.reseller.is_active:
+        messages.info(
+            request,
+            _("The operator still has to approve %(name)s before it can forward invitations.")
+            % {"name": accepted.reseller.name},
+        )
+    return redirect("partners:providers", partner_id=accepted.reseller.public_id)

@@ -34,15 +34,21 @@ class ResellersView(PartnerMixin, BoundedPaginationMixin, ListView):
         state = self.request.GET.get("state", "")
         return state if state in ResellerPartnership.State.values else ""
 
+    def get_search(self) -> str:
+        return self.request.GET.get("q", "").strip()[:200]
+
     def get_queryset(self):
-        return selectors.reseller_partnerships_for_provider(self.partner, state=self.get_state())
+        return selectors.reseller_partnerships_for_provider(
+            self.partner, state=self.get_state(), search=self.get_search()
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        state = self.get_state()
+        state, search = self.get_state(), self.get_search()
         context["state"] = state
+        context["q"] = search
         context["states"] = ResellerPartnership.State.choices
-        context["page_query"] = urlencode({"state": state}) if state else ""
+        context["page_query"] = urlencode({k: v for k, v in (("state", state), ("q", search)) if v})
         context["can_manage"] = self.membership.has_perm("resellers.manage")
         return context
 
