@@ -9,10 +9,11 @@ import re
 MASK = "[token]"
 # Paths that carry a bearer secret, matched at the start of a path, after the method in the
 # request line ("GET /i/<token>/ HTTP/1.1") or after the host of a URL (the Referer):
-# /i/<token>/ (customer invitations), /t/<token>/ (team and partnership links) and
+# /i/<token>/ (customer invitations), /t/<token>/ (team and partnership links), /r/<token>/
+# (delegated admin requests) and
 # /accounts/password/reset/<uid>/<token>/ (Django swaps the token for "set-password").
 TOKEN_PATHS = [
-    re.compile(r"(^|\s|://[^/\s]*)(/[it]/)[^/?\s]{20,}"),
+    re.compile(r"(^|\s|://[^/\s]*)(/[itr]/)[^/?\s]{20,}"),
     re.compile(
         r"(^|\s|://[^/\s]*)(/accounts/password/reset/[^/?\s]+/)(?!set-password/)[^/?\s]{20,}"
     ),

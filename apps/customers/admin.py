@@ -7,10 +7,13 @@ page; relationships and grants are read-only inside the customer page. Every cha
 written to the audit log.
 """
 
+from datetime import timedelta
+
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -387,6 +390,30 @@ class ActiveGrantFilter(admin.SimpleListFilter):
         return queryset
 
 
+class GrantEndsWithinFilter(admin.SimpleListFilter):
+    """Active grants by how soon they reach their end date, soonest first."""
+
+    title = _("end date")
+    parameter_name = "ends"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("passed", _("Passed (the job has not run yet)")),
+            ("7", _("Within 7 days")),
+            ("30", _("Within 30 days")),
+            ("90", _("Within 90 days")),
+        ]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        active = queryset.filter(revoked_at__isnull=True).order_by("ends_at", "pk")
+        if self.value() == "passed":
+            return active.filter(ends_at__lte=now)
+        if self.value() in ("7", "30", "90"):
+            return active.filter(ends_at__lte=now + timedelta(days=int(self.value())))
+        return queryset
+
+
 class GrantAdminForm(forms.ModelForm):
     class Meta:
         model = DelegatedAdminGrant
@@ -398,6 +425,7 @@ class GrantAdminForm(forms.ModelForm):
             "provisioning",
             "support",
             "ends_at",
+            "auto_extend",
         ]
 
     def clean(self):
@@ -405,6 +433,12 @@ class GrantAdminForm(forms.ModelForm):
         # Adding goes through services.grant_set, which owns its rules; this is for edits.
         if self.instance.pk and not (cleaned.get("provisioning") or cleaned.get("support")):
             raise forms.ValidationError(_("Choose at least one scope: provisioning or support."))
+        if cleaned.get("auto_extend") and cleaned.get("provisioning") and cleaned.get("support"):
+            raise forms.ValidationError(
+                _("Delegated admin with both provisioning and support never extends itself.")
+            )
+        if self.instance.pk and "ends_at" in self.fields and not cleaned.get("ends_at"):
+            raise forms.ValidationError(_("Delegated admin needs an end date."))
         return cleaned
 
 
@@ -422,10 +456,20 @@ class DelegatedAdminGrantAdmin(
         "provisioning",
         "support",
         "granted_at",
+        "ends_at",
+        "days_to_end",
+        "auto_extend",
         "revoked_at",
         "revoke_reason",
     ]
-    list_filter = [ActiveGrantFilter, "service", "revoke_reason", "granted_at"]
+    list_filter = [
+        ActiveGrantFilter,
+        GrantEndsWithinFilter,
+        "auto_extend",
+        "service",
+        "revoke_reason",
+        "granted_at",
+    ]
     list_select_related = ["customer", "service", "partner"]
     search_fields = [
         "customer__name",
@@ -447,6 +491,7 @@ class DelegatedAdminGrantAdmin(
         "provisioning",
         "support",
         "ends_at",
+        "auto_extend",
         "granted_by",
         "granted_at",
         "revoked_at",
@@ -475,6 +520,10 @@ class DelegatedAdminGrantAdmin(
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("days to end date"), ordering="ends_at")
+    def days_to_end(self, obj):
+        return obj.days_left if obj.is_active and obj.ends_at else "–"
 
     def add_through_service(self, request, form):
         """The same service as the customer's Partner relationships page: it locks the

@@ -28,8 +28,9 @@ class GrantForm(forms.Form):
         label=_("Partner"),
         empty_label=_("Choose a partner"),
         help_text=_(
-            "Your providers, and the resellers that work with them. Only one partner holds "
-            "delegated admin for a service at a time."
+            "The partners you work with: your providers and the resellers you came through. "
+            "To give delegated admin to another partner, ask it by its partner ID. Only one "
+            "partner holds delegated admin for a service at a time."
         ),
     )
     provisioning = forms.BooleanField(

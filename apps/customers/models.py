@@ -281,6 +281,7 @@ class DelegatedAdminGrant(models.Model):
         RELATIONSHIP_ENDED = "relationship_ended", _("Relationship ended")
         EXPIRED = "expired", _("End date reached")
         OPERATOR = "operator", _("Revoked by the operator")
+        RELINQUISHED = "relinquished", _("Given up by the partner")
 
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="grants"
@@ -311,6 +312,9 @@ class DelegatedAdminGrant(models.Model):
     )
     granted_at = models.DateTimeField(_("granted"), default=timezone.now)
     ends_at = models.DateTimeField(_("end date"), null=True, blank=True)
+    # docs/decisions.md "Delegated admin with a lifetime": extended by
+    # settings.DAP_AUTO_EXTEND_DAYS when the end date is reached; never with both scopes.
+    auto_extend = models.BooleanField(_("auto-extend"), default=False)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -345,10 +349,20 @@ class DelegatedAdminGrant(models.Model):
                 condition=Q(revoked_at__isnull=True) | ~Q(revoke_reason=""),
                 name="grant_revoked_has_reason",
             ),
+            # both scopes is the highest privilege: it never extends itself
+            models.CheckConstraint(
+                condition=Q(auto_extend=False) | Q(provisioning=False) | Q(support=False),
+                name="grant_highest_privilege_never_auto_extends",
+            ),
         ]
         indexes = [
             models.Index(fields=["partner", "revoked_at"], name="grant_partner_idx"),
             models.Index(fields=["customer", "revoked_at"], name="grant_customer_idx"),
+            models.Index(
+                fields=["ends_at"],
+                condition=Q(revoked_at__isnull=True),
+                name="grant_active_ends_idx",
+            ),
         ]
 
     def __str__(self):
@@ -366,3 +380,46 @@ class DelegatedAdminGrant(models.Model):
         if self.support:
             scopes.append(str(_("support")))
         return join_list(scopes)
+
+    @property
+    def is_highest_privilege(self) -> bool:
+        """Both scopes: such a grant never auto-extends (docs/decisions.md)."""
+        return self.provisioning and self.support
+
+    @property
+    def days_left(self) -> int | None:
+        """Whole days until the end date (0 on its last day), None without one."""
+        if self.ends_at is None:
+            return None
+        return max((self.ends_at - timezone.now()).days, 0)
+
+
+class GrantReminder(models.Model):
+    """One reminder sent for one end date of a grant: the unique constraint makes each
+    reminder (30, 7, 1 day before) go out once, whatever the number of workers."""
+
+    grant = models.ForeignKey(
+        DelegatedAdminGrant,
+        verbose_name=_("delegated admin grant"),
+        on_delete=models.CASCADE,
+        related_name="reminders",
+    )
+    days_before = models.PositiveSmallIntegerField(_("days before the end date"))
+    ends_at = models.DateTimeField(_("end date"))
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("delegated admin reminder")
+        verbose_name_plural = _("delegated admin reminders")
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["grant", "days_before", "ends_at"], name="grant_reminder_once"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.grant} – {self.days_before}"
+
+
+from .models_dap import DelegatedAdminRequest  # noqa: E402,F401  (its own module, same app)

@@ -85,19 +85,26 @@ def grant_relationship_for(*, customer: Customer, partner: Partner) -> ResellerR
 
 
 def grant_eligible_partners(customer: Customer) -> QuerySet[Partner]:
-    """Partners the customer may give delegated admin to: its providers (active relationship)
-    and the resellers in an active partnership with one of them."""
-    provider_ids = (
-        ResellerRelationship.objects.active().filter(customer=customer).values("provider_id")
-    )
-    reseller_ids = ResellerPartnership.objects.filter(
-        state=ResellerPartnership.State.ACTIVE, provider_id__in=provider_ids
+    """Partners the customer may give delegated admin to from its own page: the ones it
+    already works with, i.e. the provider owning an active relationship and the reseller
+    attached to it (in an active partnership with that provider).
+
+    Any other reseller of its providers receives delegated admin only through a delegated
+    admin request it asks for or confirms (apps/customers/dap_requests.py): the customer
+    never sees a provider's list of resellers (docs/product.md)."""
+    relationships = ResellerRelationship.objects.active().filter(customer=customer)
+    attached = relationships.filter(
+        Exists(
+            ResellerPartnership.objects.filter(
+                provider=OuterRef("provider"),
+                reseller=OuterRef("reseller"),
+                state=ResellerPartnership.State.ACTIVE,
+            )
+        )
     ).values("reseller_id")
     return (
         Partner.objects.active()
-        .filter(
-            Q(pk__in=provider_ids) | Q(pk__in=reseller_ids, kind=Partner.Kind.INDIRECT_RESELLER)
-        )
+        .filter(Q(pk__in=relationships.values("provider_id")) | Q(pk__in=attached))
         .order_by("name")
     )
 

@@ -7,8 +7,9 @@ the operator's import.
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import DomainNameValidator
 from django.db import IntegrityError, transaction
@@ -30,6 +31,27 @@ from .models import (
 from .selectors import grant_relationship_for
 
 RevokeReason = DelegatedAdminGrant.RevokeReason
+
+
+def validate_duration_days(value) -> int:
+    """A delegated admin duration in days: the default when None, else 1 day to 2 years."""
+    if value is None or value == "":
+        return settings.DAP_DEFAULT_DURATION_DAYS
+    try:
+        days = int(value)
+    except (TypeError, ValueError):
+        days = 0
+    if not settings.DAP_MIN_DAYS <= days <= settings.DAP_MAX_DAYS:
+        raise ValidationError(
+            {
+                "duration_days": _(
+                    "Delegated admin lasts from %(min)s day to %(max)s days (two years)."
+                )
+                % {"min": settings.DAP_MIN_DAYS, "max": settings.DAP_MAX_DAYS}
+            },
+            code="duration",
+        )
+    return days
 
 
 def _scopes(provisioning: bool, support: bool) -> list[str]:
@@ -286,6 +308,8 @@ def grant_set(
     acting_customer: Customer | None = None,
     notify: bool = True,
     expected_holder: int | None | object = ANY_HOLDER,
+    duration_days: int | None = None,
+    auto_extend: bool = False,
 ) -> GrantChange:
     """Give `partner` delegated admin for `service` of `customer`.
 
@@ -298,11 +322,17 @@ def grant_set(
     `confirm_move`, then the old grant is revoked ("moved") and the new one created in the
     same transaction. The partner must work with the customer: the provider of an active
     relationship, or a reseller in an active partnership with such a provider.
+
+    A new grant ends `duration_days` from now (settings.DAP_DEFAULT_DURATION_DAYS when None)
+    and auto-extends when `auto_extend`, unless it has both scopes (docs/decisions.md).
+    Changing the scopes of a grant keeps its end date.
     """
     if not (provisioning or support):
         raise ValidationError(
             _("Choose at least one scope: provisioning or support."), code="no_scope"
         )
+    duration_days = validate_duration_days(duration_days)
+    auto_extend = bool(auto_extend) and not (provisioning and support)
     with transaction.atomic():
         _lock_customer(customer)
         if relationship is None:
@@ -345,7 +375,9 @@ def grant_set(
                 return GrantChange("unchanged", current)
             before = _scopes(current.provisioning, current.support)
             current.provisioning, current.support = provisioning, support
-            current.save(update_fields=["provisioning", "support"])
+            if provisioning and support:
+                current.auto_extend = False  # the highest privilege never extends itself
+            current.save(update_fields=["provisioning", "support", "auto_extend"])
             audit_record(
                 action="grant.updated",
                 actor=by,
@@ -394,12 +426,16 @@ def grant_set(
             support=support,
             granted_by=by,
             granted_at=now,
+            ends_at=now + timedelta(days=duration_days),
+            auto_extend=auto_extend,
         )
         data = {
             "service": service.code,
             "partner": partner.public_id,
             "scopes": scopes,
             "relationship": relationship.pk,
+            "ends_at": grant.ends_at.isoformat(),
+            "auto_extend": auto_extend,
         }
         if current is not None:
             audit_record(

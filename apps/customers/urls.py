@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_dap
 
 app_name = "customers"
 
@@ -22,6 +22,29 @@ urlpatterns = [
         views.GrantRemoveView.as_view(),
         name="grant_remove",
     ),
+    path(
+        "c/<public_id:customer_id>/relationships/grants/<dbid:grant_id>/end-date/",
+        views_dap.GrantLifetimeView.as_view(),
+        name="grant_lifetime",
+    ),
+    path(
+        "c/<public_id:customer_id>/dap-requests/",
+        views_dap.CustomerDapRequestListView.as_view(),
+        name="dap_requests",
+    ),
+    path(
+        "c/<public_id:customer_id>/dap-requests/new/",
+        views_dap.CustomerDapRequestCreateView.as_view(),
+        name="dap_request_create",
+    ),
+    path(
+        "c/<public_id:customer_id>/dap-requests/<public_id:request_id>/",
+        views_dap.CustomerDapRequestView.as_view(),
+        name="dap_request",
+    ),
+    # a partner's delegated admin request: the one-time link and its token-free landing
+    path("r/<token:token>/", views_dap.dap_request_link, name="dap_request_link"),
+    path("r/", views_dap.dap_request_landing, name="dap_request_landing"),
     # partner organization pages
     path(
         "p/<public_id:partner_id>/customers/",
@@ -42,5 +65,30 @@ urlpatterns = [
         "p/<public_id:partner_id>/customers/<public_id:customer_id>/relationships/<dbid:relationship_id>/end/",
         views.RelationshipEndView.as_view(),
         name="relationship_end",
+    ),
+    path(
+        "p/<public_id:partner_id>/customers/<public_id:customer_id>/dap-request/",
+        views_dap.PartnerDapRequestCreateView.as_view(),
+        name="partner_dap_request_create",
+    ),
+    path(
+        "p/<public_id:partner_id>/customers/<public_id:customer_id>/grants/<dbid:grant_id>/give-up/",
+        views_dap.GrantRelinquishView.as_view(),
+        name="grant_relinquish",
+    ),
+    path(
+        "p/<public_id:partner_id>/dap-requests/",
+        views_dap.PartnerDapRequestListView.as_view(),
+        name="partner_dap_requests",
+    ),
+    path(
+        "p/<public_id:partner_id>/dap-requests/<public_id:request_id>/",
+        views_dap.PartnerDapRequestView.as_view(),
+        name="partner_dap_request",
+    ),
+    path(
+        "p/<public_id:partner_id>/grants/ending/",
+        views_dap.ExpiringGrantsView.as_view(),
+        name="grants_expiring",
     ),
 ]

@@ -37,10 +37,13 @@ class PreviewState(StrEnum):
 
 
 class Decision:
-    """The customer's choice for a service another partner holds today."""
+    """The customer's choice per requested service: for one another partner holds today, move
+    it or keep it there; for any other, give it (the default) or leave it out."""
 
     MOVE = "move"
     KEEP = "keep"
+    GIVE = "give"
+    LEAVE = "leave"
 
 
 class Outcome:
@@ -50,6 +53,7 @@ class Outcome:
     MOVED = "moved"
     KEPT = "kept"
     UNCHANGED = "unchanged"
+    LEFT_OUT = "left_out"
 
 
 @dataclass
@@ -225,11 +229,15 @@ def invitation_accept(
     customer: Customer,
     decisions: dict[str, str] | None = None,
     delivery: Delivery | None = None,
+    auto_extend: bool | None = None,
 ) -> AcceptanceResult:
     """Accept `invitation` for `customer` (which `by` administers).
 
     `decisions` maps a service code to "move" or "keep" for every requested service another
     partner holds today; a missing choice is refused (the page the customer saw is stale).
+    Any other requested service may be left out ("leave"; "give" or nothing grants it).
+    New grants last the invitation's duration and auto-extend when `auto_extend` (None: as
+    the invitation proposes), never with both scopes.
     Accepting again for the same customer changes nothing and says so (`already`).
     """
     decisions = decisions or {}
@@ -255,8 +263,13 @@ def invitation_accept(
             )
             outcomes: dict[str, str] = {}
             granted, moved = [], []
+            if auto_extend is None:
+                auto_extend = inv.dap_auto_extend
             for row in acceptance_preview(invitation=inv, customer=customer):
                 code = row.service.code
+                if row.state != PreviewState.OTHER and decisions.get(code) == Decision.LEAVE:
+                    outcomes[code] = Outcome.LEFT_OUT
+                    continue
                 if row.state == PreviewState.SAME:
                     outcomes[code] = Outcome.UNCHANGED
                     continue
@@ -293,6 +306,8 @@ def invitation_accept(
                     relationship=relationship,
                     acting_customer=customer,
                     notify=False,
+                    duration_days=inv.dap_duration_days,
+                    auto_extend=auto_extend,
                 )
                 if change.outcome == "moved":
                     outcomes[code] = Outcome.MOVED

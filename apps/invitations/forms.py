@@ -82,6 +82,15 @@ class InvitationForm(forms.Form):
             "requests with the operator for them."
         ),
     )
+    dap_duration_days = forms.IntegerField(label=_("Delegated admin lasts (days)"))  # __init__
+    dap_auto_extend = forms.BooleanField(
+        label=_("Propose auto-extension by 180 days"),
+        required=False,
+        help_text=_(
+            "The customer sees it and can turn it off. Never for both scopes together: that is "
+            "the highest privilege."
+        ),
+    )
     valid_days = forms.IntegerField(label=_("Valid for (days)"), min_value=1)  # see __init__
     max_uses = forms.IntegerField(
         label=_("Use limit (open invitations)"),
@@ -104,6 +113,14 @@ class InvitationForm(forms.Form):
         self.fields["reseller"].queryset = reseller_choices_for(provider)
         self.fields["services"].queryset = Service.objects.filter(is_active=True)
         # Settings are read per form, so tests (and deployments) can change the bounds.
+        self.fields["dap_duration_days"] = forms.IntegerField(
+            label=_("Delegated admin lasts (days)"),
+            min_value=settings.DAP_MIN_DAYS,
+            max_value=settings.DAP_MAX_DAYS,
+            initial=settings.DAP_DEFAULT_DURATION_DAYS,
+            required=False,
+            help_text=_("From 1 day to 730 days (two years), counted from the acceptance."),
+        )
         self.fields["valid_days"] = forms.IntegerField(
             label=_("Valid for (days)"),
             min_value=1,
@@ -123,6 +140,8 @@ class InvitationForm(forms.Form):
             "services": list(data["services"]),
             "dap_provisioning": data["dap_provisioning"],
             "dap_support": data["dap_support"],
+            "dap_duration_days": data["dap_duration_days"],
+            "dap_auto_extend": data["dap_auto_extend"],
             "valid_days": data["valid_days"],
             "max_uses": data["max_uses"] if not personal else None,
             "message": data["message"],

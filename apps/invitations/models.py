@@ -22,6 +22,11 @@ def new_link_key() -> str:
     return secrets.token_urlsafe(16)
 
 
+def default_dap_duration_days() -> int:
+    """How long delegated admin asked by a new invitation lasts (settings, 1 day to 2 years)."""
+    return settings.DAP_DEFAULT_DURATION_DAYS
+
+
 def _count_subquery(queryset, outer_field: str):
     """COUNT(*) of `queryset` per outer row, as a subquery (no row multiplication, no N+1)."""
     counted = queryset.order_by().values(outer_field).annotate(n=Count("pk")).values("n")
@@ -141,6 +146,10 @@ class Invitation(models.Model):
     requests_dap = models.BooleanField(_("requests delegated admin"), default=False)
     dap_provisioning = models.BooleanField(_("provisioning"), default=False)
     dap_support = models.BooleanField(_("support"), default=False)
+    dap_duration_days = models.PositiveSmallIntegerField(
+        _("delegated admin duration (days)"), default=default_dap_duration_days
+    )
+    dap_auto_extend = models.BooleanField(_("auto-extend delegated admin"), default=False)
     services = models.ManyToManyField(
         Service, blank=True, related_name="invitations", verbose_name=_("services")
     )
@@ -185,6 +194,16 @@ class Invitation(models.Model):
             models.CheckConstraint(
                 condition=Q(requests_dap=False) | Q(dap_provisioning=True) | Q(dap_support=True),
                 name="invitation_dap_has_scope",
+            ),
+            models.CheckConstraint(
+                condition=Q(dap_duration_days__gte=1) & Q(dap_duration_days__lte=730),
+                name="invitation_dap_duration_1_day_to_2_years",
+            ),
+            models.CheckConstraint(
+                condition=Q(dap_auto_extend=False)
+                | Q(dap_provisioning=False)
+                | Q(dap_support=False),
+                name="invitation_highest_privilege_never_auto_extends",
             ),
             models.CheckConstraint(
                 condition=Q(max_uses__isnull=True) | Q(use_count__lte=F("max_uses")),
@@ -397,7 +416,8 @@ class Acceptance(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    # per requested service: "granted", "moved", "kept" (kept with another partner)
+    # per requested service: "granted", "moved", "kept" (kept with another partner),
+    # "left_out" (the customer left it out), "unchanged"
     decisions = models.JSONField(_("decisions"), default=dict, blank=True)
     created_at = models.DateTimeField(_("when"), default=timezone.now)
 

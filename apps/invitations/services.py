@@ -20,6 +20,7 @@ from apps.audit.services import audit_record
 from apps.core.emails import locales_for
 from apps.customers.emails import notify_partner
 from apps.customers.models import Service
+from apps.customers.services import validate_duration_days
 from apps.notifications.services import notify
 from apps.partners.mixins import DENIED_MESSAGES, require_perm
 from apps.partners.models import Partner, PartnerMembership, ResellerPartnership
@@ -110,6 +111,8 @@ def invitation_create(
     services: Iterable[Service] = (),
     dap_provisioning: bool = False,
     dap_support: bool = False,
+    dap_duration_days: int | None = None,
+    dap_auto_extend: bool = False,
     valid_days: int | None = None,
     max_uses: int | None = None,
     message: str = "",
@@ -172,6 +175,17 @@ def invitation_create(
             errors.setdefault("dap_provisioning", []).append(
                 _("Choose at least one scope: provisioning or support.")
             )
+        try:
+            dap_duration_days = validate_duration_days(dap_duration_days)
+        except ValidationError as exc:
+            errors.setdefault("dap_duration_days", []).extend(exc.messages)
+        if dap_auto_extend and dap_provisioning and dap_support:
+            errors.setdefault("dap_auto_extend", []).append(
+                _(
+                    "Delegated admin with both provisioning and support never extends itself: "
+                    "clear auto-extend or ask for one scope."
+                )
+            )
         inactive = [s.name for s in services if not s.is_active]
         if inactive:
             errors.setdefault("services", []).append(
@@ -226,6 +240,10 @@ def invitation_create(
             requests_dap=requests_dap,
             dap_provisioning=requests_dap and dap_provisioning,
             dap_support=requests_dap and dap_support,
+            dap_duration_days=(
+                dap_duration_days if requests_dap else settings.DAP_DEFAULT_DURATION_DAYS
+            ),
+            dap_auto_extend=requests_dap and dap_auto_extend,
             message=message,
             expires_at=now + timedelta(days=valid_days),
             max_uses=max_uses,
@@ -250,6 +268,8 @@ def invitation_create(
                 "provisioning": invitation.dap_provisioning,
                 "support": invitation.dap_support,
                 "dap_recipient": invitation.dap_recipient.public_id,
+                "dap_duration_days": invitation.dap_duration_days if requests_dap else None,
+                "dap_auto_extend": invitation.dap_auto_extend,
                 "expires_at": invitation.expires_at.isoformat(),
                 "max_uses": max_uses,
             },

@@ -101,8 +101,15 @@ class AcceptView(View):
         decisions = {
             key[len(DECISION_PREFIX) :]: value
             for key, value in request.POST.items()
-            if key.startswith(DECISION_PREFIX) and value in (Decision.MOVE, Decision.KEEP)
+            if key.startswith(DECISION_PREFIX)
+            and value in (Decision.MOVE, Decision.KEEP, Decision.GIVE, Decision.LEAVE)
         }
+        # the checkbox is on the page only when the invitation proposes auto-extension
+        auto_extend = (
+            request.POST.get("auto_extend") == "on"
+            if request.POST.get("auto_extend_shown")
+            else None
+        )
         try:
             result = invitation_accept(
                 invitation=link.invitation,
@@ -110,6 +117,7 @@ class AcceptView(View):
                 by=request.user,
                 customer=customer,
                 decisions=decisions,
+                auto_extend=auto_extend,
             )
         except ValidationError as exc:
             return problem(request, " ".join(exc.messages), status=409, link=link)

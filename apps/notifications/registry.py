@@ -60,6 +60,25 @@ def _grant_params(context: dict) -> dict[str, str]:
     }
 
 
+def _expiry_params(context: dict) -> dict[str, str]:
+    grant = context["grant"]
+    return {
+        **_grant_params(context),
+        "date": grant.ends_at.date().isoformat() if grant.ends_at else "",
+        "days": str(context.get("days", "")),
+    }
+
+
+def _request_params(context: dict) -> dict[str, str]:
+    request = context["dap_request"]
+    return {
+        "customer": _name(request.customer),
+        "partner": _name(request.partner),
+        "services": ", ".join(s.name for s in context.get("services", [])),
+        "status": str(request.get_status_display()),
+    }
+
+
 def _relationship_params(context: dict) -> dict[str, str]:
     relationship = context["relationship"]
     return {
@@ -200,6 +219,98 @@ _KINDS = [
         email_template="notifications/email/customer_grant_removed",
         essential=True,
         params=_grant_params,
+    ),
+    NotificationKind(
+        code="grant.expiring",
+        label=_("Delegated admin ends soon"),
+        description=_(
+            "Delegated admin your organization holds reaches its end date in 30, 7 or 1 days."
+        ),
+        audience=_HOLDER,
+        title=_("Delegated admin for %(service)s at %(customer)s ends on %(date)s"),
+        email_template="customers/email/grant_expiring",
+        essential=True,
+        params=_expiry_params,
+    ),
+    NotificationKind(
+        code="reseller_grant.expiring",
+        label=_("A reseller's delegated admin ends soon"),
+        description=_("A reseller's delegated admin for your customer reaches its end date soon."),
+        audience=_OWNER,
+        title=_("Delegated admin of %(partner)s for %(service)s at %(customer)s ends on %(date)s"),
+        email_template="customers/email/grant_expiring",
+        essential=False,
+        params=_expiry_params,
+    ),
+    NotificationKind(
+        code="customer_grant.expiring",
+        label=_("A partner's delegated admin ends soon"),
+        description=_(
+            "Delegated admin you gave a partner reaches its end date in 30, 7 or 1 days."
+        ),
+        audience=_("The customer's admins."),
+        title=_("Delegated admin of %(partner)s for %(service)s ends on %(date)s"),
+        email_template="customers/email/grant_expiring",
+        essential=True,
+        params=_expiry_params,
+    ),
+    NotificationKind(
+        code="grant.extended",
+        label=_("Delegated admin extended"),
+        description=_("Delegated admin your organization holds has a later end date."),
+        audience=_HOLDER,
+        title=_("Delegated admin for %(service)s at %(customer)s now ends on %(date)s"),
+        email_template="customers/email/grant_extended",
+        essential=True,
+        params=_expiry_params,
+    ),
+    NotificationKind(
+        code="customer_grant.extended",
+        label=_("A partner's delegated admin extended automatically"),
+        description=_(
+            "Delegated admin you gave a partner reached its end date and was extended, as you "
+            "chose."
+        ),
+        audience=_("The customer's admins."),
+        title=_("Delegated admin of %(partner)s for %(service)s now ends on %(date)s"),
+        email_template="customers/email/grant_extended",
+        essential=True,
+        params=_expiry_params,
+    ),
+    NotificationKind(
+        code="dap_request.received",
+        label=_("Delegated admin requested"),
+        description=_("A partner asks your organization for delegated admin."),
+        audience=_("The customer's admins."),
+        title=_("%(partner)s asks for delegated admin for %(services)s"),
+        email_template="customers/email/dap_request_received",
+        essential=True,
+        params=_request_params,
+    ),
+    NotificationKind(
+        code="dap_request.asked",
+        label=_("A customer asks you to take delegated admin"),
+        description=_(
+            "A customer entered your partner ID and asks your organization to hold delegated admin."
+        ),
+        audience=_("The partner the customer named: its Global admins and its contact address."),
+        title=_("%(customer)s asks you to hold delegated admin for %(services)s"),
+        email_template="customers/email/dap_request_asked",
+        essential=True,
+        params=_request_params,
+    ),
+    NotificationKind(
+        code="dap_request.answered",
+        label=_("Delegated admin request answered"),
+        description=_("A delegated admin request you made was approved or declined."),
+        audience=_(
+            "The side that asked: the partner's Global admins and contact address, or the "
+            "customer's admins."
+        ),
+        title=_("Delegated admin request between %(customer)s and %(partner)s: %(status)s"),
+        email_template="customers/email/dap_request_answered",
+        essential=True,
+        params=_request_params,
     ),
     NotificationKind(
         code="relationship.ended",

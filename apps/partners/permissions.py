@@ -35,6 +35,10 @@ class Permission(models.TextChoices):
     INVITATIONS_MANAGE = "invitations.manage", _("Revoke customer invitations")
     CUSTOMERS_VIEW = "customers.view", _("See customers")
     CUSTOMERS_MANAGE = "customers.manage", _("End customer relationships")
+    DELEGATED_ADMIN_MANAGE = (
+        "delegated_admin.manage",
+        _("Ask customers for delegated admin, confirm their requests and give it up"),
+    )
     ACTIVITY_VIEW = "activity.view", _("See the activity log")
     API_MANAGE = "api.manage", _("Manage API keys and webhooks")
 
@@ -48,7 +52,9 @@ _SELL = frozenset({P.INVITATIONS_VIEW, P.INVITATIONS_CREATE, P.INVITATIONS_SEND,
 # The one place where roles turn into capabilities.
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     Role.GLOBAL_ADMIN: frozenset(Permission),
-    Role.ADMIN_AGENT: _READ | _SELL | {P.INVITATIONS_MANAGE, P.CUSTOMERS_MANAGE, P.ACTIVITY_VIEW},
+    Role.ADMIN_AGENT: _READ
+    | _SELL
+    | {P.INVITATIONS_MANAGE, P.CUSTOMERS_MANAGE, P.DELEGATED_ADMIN_MANAGE, P.ACTIVITY_VIEW},
     Role.SALES_AGENT: _READ | _SELL,
     Role.HELPDESK_AGENT: _READ | {P.CUSTOMERS_VIEW},
 }
@@ -76,5 +82,6 @@ WRITE_PERMISSIONS = frozenset(
         P.INVITATIONS_SEND,
         P.INVITATIONS_MANAGE,
         P.CUSTOMERS_MANAGE,
+        P.DELEGATED_ADMIN_MANAGE,
     }
 )

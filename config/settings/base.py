@@ -322,6 +322,21 @@ PORTAL_IDLE_TIMEOUT_STAFF = env.int("PORTAL_IDLE_TIMEOUT_STAFF_MINUTES", default
 PORTAL_IDLE_TIMEOUT = env.int("PORTAL_IDLE_TIMEOUT_MINUTES", default=8 * 60) * 60
 
 # ------------------------------------------------------------------------------
+# Delegated admin lifetime (docs/decisions.md "Delegated admin with a lifetime")
+# ------------------------------------------------------------------------------
+# A grant lasts 1 day to 2 years; invitations and requests asking delegated admin start at the
+# default. Auto-extension adds DAP_AUTO_EXTEND_DAYS at the end date (never for both scopes);
+# reminders go out the given numbers of days before it.
+DAP_MIN_DAYS = 1
+DAP_MAX_DAYS = 730
+DAP_DEFAULT_DURATION_DAYS = min(
+    max(env.int("PORTAL_DAP_DEFAULT_DURATION_DAYS", default=730), DAP_MIN_DAYS), DAP_MAX_DAYS
+)
+DAP_AUTO_EXTEND_DAYS = 180
+DAP_REMINDER_DAYS = (30, 7, 1)
+DAP_REQUEST_VALID_DAYS = env.int("PORTAL_DAP_REQUEST_VALID_DAYS", default=30)
+
+# ------------------------------------------------------------------------------
 # Admin
 # ------------------------------------------------------------------------------
 ADMIN_URL = env("DJANGO_ADMIN_URL", default="admin/")

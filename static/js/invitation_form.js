@@ -10,7 +10,7 @@
   const groups = {
     personal: ["recipient_email", "send_to_recipient"],
     open: ["max_uses"],
-    dap: ["services", "dap_provisioning", "dap_support"],
+    dap: ["services", "dap_provisioning", "dap_support", "dap_duration_days", "dap_auto_extend"],
   };
 
   function show(name, visible) {

@@ -244,23 +244,32 @@ def test_the_multichannel_journey_from_operator_to_auditor(
     for service in (OFFICE, AZURE):
         expect(by_service.get_by_role("row").filter(has_text=service)).to_contain_text(RESELLER)
 
-    # -- 5. Carol moves DAP for Office 365 to Tailspin and removes it for Azure with a reason ----
+    # -- 5. Carol moves DAP for Office 365 to Tailspin (with Tailspin's consent: she asks by its
+    #       partner ID, Tom confirms) and removes it for Azure with a reason ---------------------
     mail.outbox.clear()
-    carol.get_by_role("link", name=f"Move delegated admin for {OFFICE}", exact=True).click()
+    carol.get_by_role("link", name="Ask a partner by partner ID").click()
     arrive(carol, CUSTOMER)
-    expect(carol.get_by_label("Service")).to_have_value("office365")
-    carol.get_by_label("Partner").select_option(
-        label=f"{SECOND_RESELLER} · Indirect reseller · {tailspin.public_id}"
-    )
+    carol.get_by_label("Partner ID").fill(tailspin.public_id)
+    carol.get_by_label(OFFICE).check()
     carol.get_by_label("Provisioning").check()
     carol.get_by_label("Support").check()
-    carol.get_by_role("button", name="Review the change").click()
-    arrive(carol, CUSTOMER)
-    see(carol, f"{RESELLER} loses delegated admin for {OFFICE} and is told by email.")
-    see(carol, f"{SECOND_RESELLER} receives delegated admin for {OFFICE}")
-    carol.get_by_role("button", name="Move delegated admin").click()
-    see(carol, f"Delegated admin for {OFFICE} moved to {SECOND_RESELLER}.")
+    carol.get_by_label("Duration (days)").fill("365")
+    carol.get_by_role("button", name="Send the request").click()
+    see(carol, f"Your request was sent to {SECOND_RESELLER}")
     assert_accessible(carol)
+    assert emails_to(TOM), "Tailspin's admin is asked to confirm"
+    tom.goto(f"{live_server.url}/p/{tailspin.public_id}/dap-requests/")
+    arrive(tom, SECOND_RESELLER)
+    tom.get_by_role("link", name=re.compile("Confirm or decline")).click()
+    arrive(tom, SECOND_RESELLER)
+    expect(tom.get_by_role("table")).to_contain_text(f"Moves to {SECOND_RESELLER}")
+    assert_accessible(tom)
+    tom.get_by_role("button", name="Confirm: hold delegated admin").click()
+    see(tom, "You confirmed: you now hold delegated admin.")
+    carol.goto(
+        f"{live_server.url}/c/{Customer.objects.get(name=CUSTOMER).public_id}/relationships/"
+    )
+    arrive(carol, CUSTOMER)
 
     carol.get_by_role("link", name=f"Remove delegated admin for {AZURE}", exact=True).click()
     arrive(carol, CUSTOMER)

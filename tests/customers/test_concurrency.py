@@ -44,6 +44,11 @@ def test_concurrent_confirmations_that_saw_the_same_holder_move_delegated_admin_
     for i in range(N):
         reseller = factories.make_reseller(f"Reseller {i}")
         factories.make_partnership(cast.provider, reseller)
+        # attached to a relationship: a partner the customer works with (the form lists only
+        # those; any other needs a delegated admin request)
+        relationship_get_or_create(
+            customer=cast.customer, provider=cast.provider, reseller=reseller, by=None
+        )
         targets.append(reseller)
 
     # widen the window between what the page showed and the change

@@ -17,6 +17,17 @@ def admin_client(client, cast):
     return client
 
 
+@pytest.fixture
+def tailspin(tailspin, cast):
+    """Tailspin, attached to a relationship of Northwind: a partner the customer works with."""
+    from apps.customers.services import relationship_get_or_create
+
+    relationship_get_or_create(
+        customer=cast.customer, provider=cast.provider, reseller=tailspin, by=None
+    )
+    return tailspin
+
+
 def url(cast, name="customers:relationships", **kwargs):
     return reverse(name, kwargs={"customer_id": cast.customer.public_id, **kwargs})
 
@@ -96,7 +107,7 @@ def test_the_relationships_page_costs_the_same_queries_for_3_and_300_rows(
 # ------------------------------------------------------------------------------
 # Give or move delegated admin (with a confirmation step)
 # ------------------------------------------------------------------------------
-def test_the_form_offers_the_providers_and_their_resellers_only(
+def test_the_form_offers_the_partners_the_customer_works_with_only(
     admin_client, cast, services, relationship, tailspin
 ):
     response = admin_client.get(url(cast, "customers:grant_set") + "?service=azure")
@@ -104,6 +115,23 @@ def test_the_form_offers_the_providers_and_their_resellers_only(
     form = response.context["form"]
     assert set(form.fields["partner"].queryset) == {cast.provider, cast.reseller, tailspin}
     assert form.initial["service"] == "azure"
+
+
+def test_no_page_shows_the_customer_its_providers_reseller_roster(
+    admin_client, cast, services, relationship
+):
+    """A reseller of Contoso that Northwind does not work with never appears on a customer
+    page, and a hand-made POST naming it is refused (it needs a delegated admin request)."""
+    roster = factories.make_reseller("Wingtip Toys Resellers")
+    factories.make_partnership(cast.provider, roster)
+    for name in ("customers:home", "customers:relationships", "customers:grant_set"):
+        page = admin_client.get(url(cast, name)).content.decode()
+        assert "Wingtip" not in page and roster.public_id not in page, name
+    page = admin_client.get(url(cast, "customers:dap_request_create")).content.decode()
+    assert "Wingtip" not in page and roster.public_id not in page
+    response = post_grant(admin_client, cast, roster, confirm="yes", expected_holder="none")
+    assert "partner" in response.context["form"].errors
+    assert not DelegatedAdminGrant.objects.exists()
 
 
 def post_grant(client, cast, partner, service="office365", **extra):
