@@ -27,3 +27,5 @@ WHITENOISE_AUTOREFRESH = True  # no collectstatic needed for the test client
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Most tests sign staff in with force_login; tests/accounts/test_mfa*.py turn this on
 MFA_REQUIRED_FOR_STAFF = False
+# Never the internet: tests serve TXT records from an in-process table (tests can set it).
+TENANT_DNS_RESOLVER = "apps.customers.verification.static_txt_lookup"

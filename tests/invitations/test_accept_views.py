@@ -1,5 +1,6 @@
 """The acceptance panel on the landing page, and the accept / decline / sign-up views."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -308,13 +309,30 @@ def test_a_new_customer_creates_account_and_organization_then_decides(client, in
     assert Acceptance.objects.get().customer == customer
 
 
-def test_signup_with_a_registered_tenant_domain_creates_nothing(client, cast, invitation):
-    open_link(client, invitation)
-    data = {**SIGNUP_DATA, "organization-tenant_domain": "Northwind.partner.onmschina.cn"}
-    response = client.post(SIGNUP, data)
-    assert response.status_code == 400
-    assert "already registered" in response.content.decode()
-    assert not User.objects.filter(email="ann@adventure.test").exists()
+def test_signup_answers_alike_for_a_registered_and_an_unregistered_domain(client, cast, invitation):
+    """No enumeration: the page does not tell whether someone registered the domain."""
+    answers = []
+    for n, domain in enumerate(["Northwind.partner.onmschina.cn", "nobody.partner.onmschina.cn"]):
+        client.logout()
+        open_link(client, invitation)
+        data = {
+            **SIGNUP_DATA,
+            "account-email": f"ann{n}@adventure.test",
+            "organization-tenant_domain": domain,
+        }
+        response = client.post(SIGNUP, data)
+        assert response.status_code == 302
+        customer = Customer.objects.get(memberships__user__email=f"ann{n}@adventure.test")
+        assert customer.verification_status == "unverified"
+        page = client.get(response["Location"]).content.decode()
+        page = re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "CSRF", page)
+        answers.append(
+            page.replace(customer.public_id, "ID")
+            .replace(domain.lower(), "DOMAIN")
+            .replace(f"ann{n}@", "ann@")
+        )
+        assert "already registered" not in page
+    assert answers[0] == answers[1]
 
 
 def test_signup_for_a_personal_invitation_needs_the_recipients_address(client, cast, services):
