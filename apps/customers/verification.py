@@ -75,7 +75,15 @@ def txt_records(domain: str) -> list[str]:
 # Services
 # ------------------------------------------------------------------------------
 def _lock(customer: Customer) -> Customer:
-    return Customer.objects.select_for_update().get(pk=customer.pk)
+    """Lock every claim on the customer's domain, in primary-key order, and return the
+    customer's row. Two claims verifying at once then queue instead of deadlocking (each would
+    otherwise hold its own row and wait for the other's)."""
+    rows = list(
+        Customer.objects.select_for_update()
+        .filter(tenant_domain__iexact=customer.tenant_domain)
+        .order_by("pk")
+    )
+    return next(row for row in rows if row.pk == customer.pk)
 
 
 def _close_claim(claim: Customer, *, reason: str, by, winner: Customer | None = None) -> None:
