@@ -2,6 +2,8 @@
 
 import itertools
 
+from django.utils import timezone
+
 from apps.accounts.models import User
 from apps.customers.models import Customer, CustomerMembership, Service
 from apps.partners.models import Partner, PartnerMembership, ResellerPartnership, Role
@@ -59,11 +61,18 @@ def make_partnership(
 
 
 def make_customer(
-    name: str | None = None, domain: str | None = None, admin: User | None = None
+    name: str | None = None,
+    domain: str | None = None,
+    admin: User | None = None,
+    verified: bool = True,
 ) -> Customer:
+    """A customer organization; verified unless asked (most tests are not about the proof)."""
     n = next(_seq)
     customer = Customer.objects.create(
-        name=name or f"Customer {n}", tenant_domain=domain or f"customer{n}.partner.onmschina.cn"
+        name=name or f"Customer {n}",
+        tenant_domain=domain or f"customer{n}.partner.onmschina.cn",
+        verification_status="verified" if verified else "unverified",
+        verified_at=timezone.now() if verified else None,
     )
     if admin is not None:
         CustomerMembership.objects.create(user=admin, customer=customer)

@@ -86,6 +86,19 @@ class AuditAction(models.TextChoices):
     CUSTOMER_CREATED = "customer.created", _("Customer organization created")
     CUSTOMER_CHANGED = "customer.changed", _("Customer organization changed")
     CUSTOMER_ADMIN_ADDED = "customer.admin_added", _("Customer admin added")
+    CUSTOMER_VERIFIED = "customer.verified", _("Tenant domain verified")
+    CUSTOMER_VERIFICATION_FAILED = (
+        "customer.verification_failed",
+        _("Tenant domain check found no record"),
+    )
+    CUSTOMER_CLAIM_CLOSED = "customer.claim_closed", _("Tenant claim closed")
+    CUSTOMER_TEAM_INVITED = "customer.team_invited", _("Customer team member invited")
+    CUSTOMER_TEAM_INVITATION_REVOKED = (
+        "customer.team_invitation_revoked",
+        _("Customer team invitation revoked"),
+    )
+    CUSTOMER_TEAM_JOINED = "customer.team_joined", _("Joined a customer team")
+    CUSTOMER_MEMBER_REMOVED = "customer.member_removed", _("Customer team member removed")
     RELATIONSHIP_CREATED = "relationship.created", _("Reseller relationship created")
     RELATIONSHIP_ENDED = "relationship.ended", _("Reseller relationship ended")
     GRANT_CREATED = "grant.created", _("Delegated admin granted")
@@ -275,6 +288,10 @@ PERSONAL_DATA_KEYS: dict[str, frozenset[str]] = {
     AuditAction.INVITATION_RESENT: frozenset({"email"}),
     AuditAction.CUSTOMER_CREATED: frozenset({"admin"}),
     AuditAction.CUSTOMER_ADMIN_ADDED: frozenset({"admin"}),
+    AuditAction.CUSTOMER_TEAM_INVITED: frozenset({"email"}),
+    AuditAction.CUSTOMER_TEAM_INVITATION_REVOKED: frozenset({"email"}),
+    AuditAction.CUSTOMER_TEAM_JOINED: frozenset({"email"}),
+    AuditAction.CUSTOMER_MEMBER_REMOVED: frozenset({"email"}),
     AuditAction.EMAIL_REQUEUED: frozenset({"to"}),
 }
 

@@ -36,6 +36,7 @@ from .services import (
     grant_set,
     relationship_end,
 )
+from .verification import customer_verify_by_operator
 
 
 def _partner_autocomplete(*names: str) -> list[str]:
@@ -47,6 +48,15 @@ def _partner_autocomplete(*names: str) -> list[str]:
 class ReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class VerifyNoteForm(forms.Form):
+    reason = forms.CharField(
+        label=_("How was the tenant checked?"),
+        help_text=_("Who confirmed that this organization owns the tenant, and how."),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
@@ -80,11 +90,11 @@ def confirm_action(modeladmin, request, queryset, *, action, title, form, explan
 class MembershipInline(admin.TabularInline):
     model = CustomerMembership
     extra = 0
-    fields = ["user", "created_at"]
+    fields = ["user", "role", "created_at"]
     readonly_fields = ["created_at"]
     autocomplete_fields = ["user"]
-    verbose_name = _("customer admin")
-    verbose_name_plural = _("customer admins")
+    verbose_name = _("team member")
+    verbose_name_plural = _("team members")
 
 
 class RelationshipInline(ReadOnlyInline):
@@ -188,15 +198,89 @@ class SubscriptionInline(admin.TabularInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(AddThroughServiceMixin, admin.ModelAdmin):
+class CustomerAdmin(ServiceErrorsAsMessagesMixin, AddThroughServiceMixin, admin.ModelAdmin):
+    """Operators see unverified claims with their age (filter *verification*) and verify a
+    tenant after an out-of-band check with the *Verify tenant* action (who and why recorded)."""
+
     add_fields = ["name", "tenant_domain", "tenant_id", "country"]
-    list_display = ["name", "tenant_domain", "public_id", "country", "created_at"]
-    list_filter = ["country", "created_at"]
+    list_display = [
+        "name",
+        "tenant_domain",
+        "public_id",
+        "verification_status",
+        "claim_age",
+        "country",
+        "created_at",
+    ]
+    list_filter = ["verification_status", "country", "created_at"]
     search_fields = ["name", "tenant_domain", "=public_id", "=tenant_id"]
-    readonly_fields = ["public_id", "created_at"]
-    fields = ["public_id", "name", "tenant_domain", "tenant_id", "country", "created_at"]
+    readonly_fields = [
+        "public_id",
+        "created_at",
+        "verification_status",
+        "verified_at",
+        "verified_by",
+        "verification_method",
+        "verification_note",
+        "last_checked_at",
+        "claim_closed_at",
+        "claim_close_reason",
+    ]
+    fields = [
+        "public_id",
+        "name",
+        "tenant_domain",
+        "tenant_id",
+        "country",
+        "created_at",
+        "verification_status",
+        "verified_at",
+        "verified_by",
+        "verification_method",
+        "verification_note",
+        "last_checked_at",
+        "claim_closed_at",
+        "claim_close_reason",
+    ]
+    list_select_related = ["verified_by"]
     show_full_result_count = False
+    actions = ["verify_tenant"]
     inlines = [MembershipInline, SubscriptionInline, RelationshipInline, GrantInline]
+
+    @admin.display(description=_("claim age (days)"))
+    def claim_age(self, obj):
+        if not obj.is_unverified:
+            return "–"
+        return (timezone.now() - obj.created_at).days
+
+    @admin.action(
+        description=_("Verify tenant (after an out-of-band check)"), permissions=["change"]
+    )
+    def verify_tenant(self, request, queryset):
+        form = VerifyNoteForm(request.POST if "apply" in request.POST else None)
+        if form.is_bound and form.is_valid():
+            self.run_for_each(
+                request,
+                queryset,
+                lambda customer: customer_verify_by_operator(
+                    customer=customer, by=request.user, note=form.cleaned_data["reason"]
+                ),
+                lambda n: gettext("%(count)s tenant(s) verified.") % {"count": n},
+            )
+            return None
+        return confirm_action(
+            self,
+            request,
+            queryset,
+            action="verify_tenant",
+            title=gettext("Verify tenants"),
+            form=form,
+            explanation=gettext(
+                "Verify only after checking, outside the portal, that the organization owns the "
+                "tenant. Other unverified claims on the same domain are closed and told. Your "
+                "name and note are recorded in the audit log."
+            ),
+        )
 
     def add_through_service(self, request, form):
         data = form.cleaned_data
@@ -231,6 +315,7 @@ class CustomerAdmin(AddThroughServiceMixin, admin.ModelAdmin):
                     customer=instance.customer,
                     user=instance.user,
                     by=request.user,
+                    role=instance.role,
                 )
                 continue
             changed = next((f.changed_data for f in formset.forms if f.instance is instance), [])

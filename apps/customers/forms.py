@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.core.confirm import ConfirmationForm
 from apps.partners.models import Partner
 
-from .models import Customer, Service
+from .models import Customer, CustomerRole, Service
 from .selectors import grant_eligible_partners
 
 
@@ -138,4 +138,31 @@ class CustomerOrganizationForm(forms.Form):
         help_text=_(
             "Your organization's domain in the cloud, for example contoso.partner.onmschina.cn."
         ),
+    )
+
+
+class CustomerTeamInviteForm(forms.Form):
+    """A Customer admin invites a colleague into the customer organization's team."""
+
+    email = forms.EmailField(label=_("Email address"), max_length=254)
+    role = forms.ChoiceField(
+        label=_("Role"),
+        choices=CustomerRole.choices,
+        initial=CustomerRole.READER,
+        widget=forms.RadioSelect,
+        help_text=_(
+            "Customer admins do everything, including the team. Readers see relationships, "
+            "delegated admin and activity, and change nothing."
+        ),
+    )
+
+
+class OperatorVerifyForm(forms.Form):
+    """Operator staff verify a tenant after an out-of-band check."""
+
+    note = forms.CharField(
+        label=_("How was the tenant checked?"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Who confirmed that this organization owns the tenant, and how."),
     )

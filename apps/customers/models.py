@@ -1,4 +1,6 @@
+import secrets
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -16,12 +18,51 @@ def new_customer_public_id() -> str:
     return new_public_id("C")
 
 
+def new_verification_token() -> str:
+    """The value a customer publishes in its DNS TXT record (not a secret: it only has to be
+    unguessable before it is issued, so nobody can publish it in advance)."""
+    return secrets.token_hex(16)
+
+
+class VerificationStatus(models.TextChoices):
+    UNVERIFIED = "unverified", _("Unverified")
+    VERIFIED = "verified", _("Verified")
+    CLOSED = "closed", _("Claim closed")
+
+
+class VerificationMethod(models.TextChoices):
+    DNS = "dns", _("DNS TXT record")
+    OPERATOR = "operator", _("Operator check")
+
+
+class ClaimCloseReason(models.TextChoices):
+    SUPERSEDED = "superseded", _("Another organization verified the domain first")
+    EXPIRED = "expired", _("Not verified in time")
+
+
+class CustomerRole(models.TextChoices):
+    ADMIN = "admin", _("Customer admin")
+    READER = "reader", _("Reader")
+
+
 class CustomerQuerySet(models.QuerySet):
     def for_user(self, user):
         """Customer organizations the user administers."""
         if not user.is_authenticated:
             return self.none()
         return self.filter(memberships__user=user)
+
+    def administered_by(self, user):
+        """Customer organizations where the user is a Customer admin (not a Reader)."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(memberships__user=user, memberships__role=CustomerRole.ADMIN)
+
+    def verified(self):
+        return self.filter(verification_status=VerificationStatus.VERIFIED)
+
+    def unverified(self):
+        return self.filter(verification_status=VerificationStatus.UNVERIFIED)
 
 
 class Customer(models.Model):
@@ -39,6 +80,45 @@ class Customer(models.Model):
     tenant_id = models.UUIDField(_("tenant ID"), default=uuid.uuid4, unique=True)
     country = models.CharField(_("country"), max_length=2, default="CN")
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    # Proof of the tenant (docs/decisions.md, "Customers prove their tenant")
+    verification_status = models.CharField(
+        _("verification"),
+        max_length=16,
+        choices=VerificationStatus.choices,
+        default=VerificationStatus.UNVERIFIED,
+    )
+    verification_token = models.CharField(
+        _("verification value"), max_length=64, default=new_verification_token, editable=False
+    )
+    verified_at = models.DateTimeField(_("verified"), null=True, blank=True, editable=False)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("verified by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    verification_method = models.CharField(
+        _("verified through"),
+        max_length=16,
+        choices=VerificationMethod.choices,
+        blank=True,
+        editable=False,
+    )
+    verification_note = models.CharField(_("verification note"), max_length=500, blank=True)
+    last_checked_at = models.DateTimeField(
+        _("last DNS check"), null=True, blank=True, editable=False
+    )
+    claim_closed_at = models.DateTimeField(_("claim closed"), null=True, blank=True, editable=False)
+    claim_close_reason = models.CharField(
+        _("why the claim was closed"),
+        max_length=16,
+        choices=ClaimCloseReason.choices,
+        blank=True,
+        editable=False,
+    )
 
     objects = CustomerQuerySet.as_manager()
 
@@ -47,13 +127,48 @@ class Customer(models.Model):
         verbose_name_plural = _("customers")
         ordering = ["name"]
         constraints = [
+            # Only a verified organization holds a tenant domain; unverified claims may compete.
             models.UniqueConstraint(
-                Lower("tenant_domain"), name="customer_tenant_domain_ci_unique"
+                Lower("tenant_domain"),
+                condition=Q(verification_status="verified"),
+                name="customer_verified_domain_unique",
+            ),
+            models.CheckConstraint(
+                condition=~Q(verification_status="verified") | Q(verified_at__isnull=False),
+                name="customer_verified_has_date",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                Lower("tenant_domain"), "verification_status", name="customer_domain_status_idx"
             ),
         ]
 
     def __str__(self):
         return f"{self.name} ({self.tenant_domain})"
+
+    @property
+    def is_verified(self) -> bool:
+        return self.verification_status == VerificationStatus.VERIFIED
+
+    @property
+    def is_unverified(self) -> bool:
+        return self.verification_status == VerificationStatus.UNVERIFIED
+
+    @property
+    def is_claim_closed(self) -> bool:
+        return self.verification_status == VerificationStatus.CLOSED
+
+    @property
+    def txt_record_value(self) -> str:
+        """What the customer publishes as a TXT record on its tenant domain."""
+        return f"{settings.TENANT_VERIFICATION_TXT_PREFIX}={self.verification_token}"
+
+    @property
+    def claim_expires_at(self):
+        if not self.is_unverified:
+            return None
+        return self.created_at + timedelta(days=settings.TENANT_CLAIM_DAYS)
 
 
 class CustomerMembership(models.Model):
@@ -68,17 +183,104 @@ class CustomerMembership(models.Model):
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="memberships"
     )
-    created_at = models.DateTimeField(_("admin since"), default=timezone.now)
+    role = models.CharField(
+        _("role"), max_length=16, choices=CustomerRole.choices, default=CustomerRole.ADMIN
+    )
+    created_at = models.DateTimeField(_("member since"), default=timezone.now)
 
     class Meta:
-        verbose_name = _("customer admin")
-        verbose_name_plural = _("customer admins")
+        verbose_name = _("customer team member")
+        verbose_name_plural = _("customer team members")
         constraints = [
             models.UniqueConstraint(fields=["user", "customer"], name="customer_membership_unique"),
         ]
 
     def __str__(self):
         return f"{self.user} – {self.customer.name}"
+
+    @property
+    def is_admin(self) -> bool:
+        """Customer admins change things; Readers only look (the one place this is decided)."""
+        return self.role == CustomerRole.ADMIN
+
+
+class CustomerTeamInvitationQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+
+
+class CustomerTeamInvitation(models.Model):
+    """An emailed, single-use link inviting a colleague into a customer organization's team.
+
+    As for partner teams, only the SHA-256 hash of the link's token is stored.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        EXPIRED = "expired", _("Expired")
+        ACCEPTED = "accepted", _("Accepted")
+        REVOKED = "revoked", _("Revoked")
+
+    customer = models.ForeignKey(
+        Customer,
+        on_delete=models.CASCADE,
+        related_name="team_invitations",
+        verbose_name=_("customer"),
+    )
+    email = models.EmailField(_("email"))
+    role = models.CharField(_("role"), max_length=16, choices=CustomerRole.choices)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("invited by"),
+    )
+    created_at = models.DateTimeField(_("sent"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("accepted by"),
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = CustomerTeamInvitationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("customer team invitation")
+        verbose_name_plural = _("customer team invitations")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                "customer",
+                Lower("email"),
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="customer_team_invitation_one_open",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} → {self.customer.name}"
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at:
+            return self.Status.ACCEPTED
+        if self.revoked_at:
+            return self.Status.REVOKED
+        if self.expires_at <= timezone.now():
+            return self.Status.EXPIRED
+        return self.Status.PENDING
+
+    def get_status_display(self) -> str:
+        return self.Status(self.status).label
 
 
 class Service(models.Model):

@@ -123,10 +123,14 @@ class ServicePartnerRow:
 
 
 def customer_services(customer: Customer) -> QuerySet[Service]:
-    """Services offered today plus any the customer has a subscription or a grant for."""
+    """Services offered today plus any the customer has a subscription (once verified) or a
+    grant for."""
+    subscriptions = Subscription.objects.filter(customer=customer, service=OuterRef("pk"))
+    if not customer.is_verified:
+        subscriptions = subscriptions.none()
     return Service.objects.filter(
         Q(is_active=True)
-        | Exists(Subscription.objects.filter(customer=customer, service=OuterRef("pk")))
+        | Exists(subscriptions)
         | Exists(
             DelegatedAdminGrant.objects.active().filter(customer=customer, service=OuterRef("pk"))
         )
@@ -147,6 +151,9 @@ def customer_service_rows(customer: Customer, services) -> list[ServicePartnerRo
         .select_related("partner", "relationship__provider", "relationship__reseller")
     ):
         rows[grant.service_id].grant = grant
+    if not customer.is_verified:
+        # imported subscriptions and their partner of record wait for the tenant's proof
+        return [rows[pk] for pk in ids]
     channel_labels = dict(Subscription.Channel.choices)
     aggregates = (
         Subscription.objects.filter(customer=customer, service_id__in=ids)
@@ -325,7 +332,10 @@ def partner_customer_or_404(partner: Partner, customer_public_id: str) -> Custom
 def partner_customer_subscriptions(
     partner: Partner, customer: Customer, service_ids
 ) -> QuerySet[Subscription]:
-    """Subscriptions of the services the partner may administer (read-only for partners)."""
+    """Subscriptions of the services the partner may administer (read-only for partners);
+    none while the customer has not verified its tenant."""
+    if not customer.is_verified:
+        return Subscription.objects.none()
     return (
         Subscription.objects.filter(customer=customer, service_id__in=list(service_ids))
         .select_related("service", "partner_of_record")

@@ -23,6 +23,7 @@ from .emails import notify_grant, notify_grant_removed_to_customer, notify_relat
 from .models import (
     Customer,
     CustomerMembership,
+    CustomerRole,
     DelegatedAdminGrant,
     ResellerRelationship,
     Service,
@@ -75,7 +76,8 @@ def customer_create(
     by=None,
 ) -> Customer:
     """Create a customer organization with `admin` as its first customer admin (the person
-    signing up), or with no admin yet when the operator (`by`) creates it."""
+    signing up), or with no admin yet when the operator (`by`) creates it. It starts
+    unverified (apps/customers/verification.py)."""
     name = (name or "").strip()
     domain = normalize_tenant_domain(tenant_domain)
     errors: dict[str, str] = {}
@@ -87,14 +89,10 @@ def customer_create(
         errors["tenant_domain"] = _(
             "Enter the tenant domain, for example contoso.partner.onmschina.cn."
         )
-    if (
-        "tenant_domain" not in errors
-        and Customer.objects.filter(tenant_domain__iexact=domain).exists()
-    ):
-        errors["tenant_domain"] = _(
-            "An organization with this tenant domain is already registered. Ask one of its "
-            "admins to add you, or contact the operator."
-        )
+    # No "already registered" answer: it would tell anyone which tenants are registered, and
+    # an unverified claim holds nothing (docs/decisions.md, "Customers prove their tenant").
+    # Every valid sign-up creates an unverified claim; the first claim to verify holds the
+    # domain and the others are closed.
     if tenant_id is not None and Customer.objects.filter(tenant_id=tenant_id).exists():
         errors["tenant_id"] = _("An organization with this tenant ID is already registered.")
     if errors:
@@ -108,7 +106,9 @@ def customer_create(
                 country=(country or "CN").upper()[:2],
             )
             if admin is not None:
-                CustomerMembership.objects.create(user=admin, customer=customer)
+                CustomerMembership.objects.create(
+                    user=admin, customer=customer, role=CustomerRole.ADMIN
+                )
             audit_record(
                 action="customer.created",
                 actor=by or admin,
@@ -118,15 +118,17 @@ def customer_create(
                 data={"tenant_domain": domain, "admin": admin.email if admin else ""},
             )
     except IntegrityError:
-        # another request registered the same domain between the check and the insert
+        # another request took the same tenant ID between the check and the insert
         raise ValidationError(
-            {"tenant_domain": _("An organization with this tenant domain is already registered.")}
+            {"tenant_id": _("An organization with this tenant ID is already registered.")}
         ) from None
     return customer
 
 
-def customer_membership_add(*, customer: Customer, user, by) -> CustomerMembership:
-    """Make `user` a customer admin of `customer` (the operator, `by`, adds them)."""
+def customer_membership_add(
+    *, customer: Customer, user, by, role: str = CustomerRole.ADMIN
+) -> CustomerMembership:
+    """Make `user` a member of `customer`'s team (the operator, `by`, adds them)."""
     with transaction.atomic():
         _lock_customer(customer)
         if not user.is_active:
@@ -141,13 +143,13 @@ def customer_membership_add(*, customer: Customer, user, by) -> CustomerMembersh
                 },
                 code="duplicate",
             )
-        membership = CustomerMembership.objects.create(customer=customer, user=user)
+        membership = CustomerMembership.objects.create(customer=customer, user=user, role=role)
         audit_record(
             action="customer.admin_added",
             actor=by,
             target=customer,
             customer=customer,
-            data={"admin": user.email},
+            data={"admin": user.email, "role": role},
         )
     return membership
 
@@ -567,7 +569,9 @@ def subscription_import(*, rows: list[dict[str, str]], by=None) -> ImportResult:
 
     customer_keys = {cell(r, "customer").lower() for r in rows}
     customers = {}
-    for c in Customer.objects.filter(tenant_domain__in=customer_keys):
+    # A tenant domain names only the organization that verified it: an unverified claim (a
+    # squatter, perhaps) never receives the tenant's subscriptions by domain.
+    for c in Customer.objects.verified().filter(tenant_domain__in=customer_keys):
         customers[c.tenant_domain.lower()] = c
     for c in Customer.objects.filter(public_id__in=[k.upper() for k in customer_keys]):
         customers[c.public_id.lower()] = c

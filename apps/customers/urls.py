@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_dap
+from . import views, views_dap, views_team
 
 app_name = "customers"
 
@@ -45,6 +45,31 @@ urlpatterns = [
     # a partner's delegated admin request: the one-time link and its token-free landing
     path("r/<token:token>/", views_dap.dap_request_link, name="dap_request_link"),
     path("r/", views_dap.dap_request_landing, name="dap_request_landing"),
+    # tenant verification and the customer's team
+    path(
+        "c/<public_id:customer_id>/verify/",
+        views_team.CustomerVerifyView.as_view(),
+        name="verify",
+    ),
+    path("c/<public_id:customer_id>/team/", views_team.CustomerTeamView.as_view(), name="team"),
+    path(
+        "c/<public_id:customer_id>/team/invite/",
+        views_team.CustomerTeamInviteView.as_view(),
+        name="team_invite",
+    ),
+    path(
+        "c/<public_id:customer_id>/team/invitations/<dbid:invitation_id>/revoke/",
+        views_team.CustomerTeamInvitationRevokeView.as_view(),
+        name="team_invitation_revoke",
+    ),
+    path(
+        "c/<public_id:customer_id>/team/members/<dbid:membership_id>/remove/",
+        views_team.CustomerMemberRemoveView.as_view(),
+        name="member_remove",
+    ),
+    # customer-team links (public): the link, then its token-free landing page
+    path("ct/join/", views_team.CustomerTeamJoinView.as_view(), name="team_join"),
+    path("ct/<token:token>/", views_team.CustomerTeamLinkView.as_view(), name="team_link"),
     # partner organization pages
     path(
         "p/<public_id:partner_id>/customers/",

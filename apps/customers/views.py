@@ -94,6 +94,8 @@ class GrantSetView(CustomerMixin, FormView):
     confirmation is shown again instead of acting on stale information.
     """
 
+    requires_customer_admin = True
+
     form_class = GrantForm
     template_name = "customers/grant_form.html"
     confirm_template_name = "customers/grant_confirm.html"
@@ -191,6 +193,8 @@ class GrantSetView(CustomerMixin, FormView):
 
 class GrantRemoveView(CustomerMixin, FormView):
     """Remove delegated admin for a service, with a reason. The relationship stays."""
+
+    requires_customer_admin = True
 
     form_class = GrantRemoveForm
     template_name = "customers/grant_remove.html"

@@ -20,7 +20,13 @@ from apps.accounts.models import User
 from apps.audit.services import audit_record
 from apps.core.dates import format_when
 from apps.customers.emails import notify_grant, notify_partner
-from apps.customers.models import Customer, CustomerMembership, DelegatedAdminGrant, Service
+from apps.customers.models import (
+    Customer,
+    CustomerMembership,
+    CustomerRole,
+    DelegatedAdminGrant,
+    Service,
+)
 from apps.customers.services import customer_create, grant_set, relationship_get_or_create
 from apps.partners.models import Partner, ResellerPartnership
 
@@ -54,6 +60,11 @@ class Outcome:
     KEPT = "kept"
     UNCHANGED = "unchanged"
     LEFT_OUT = "left_out"
+    # the customer has not verified its tenant: the grant starts when it does
+    PENDING = "pending_verification"
+    # verified later, but the grant could no longer be given (relationship ended, partner
+    # suspended...)
+    LAPSED = "lapsed"
 
 
 @dataclass
@@ -189,9 +200,23 @@ def _refuse_inactive_partners(invitation: Invitation) -> None:
 
 
 def _check_admin(customer: Customer, *, by) -> None:
-    if not CustomerMembership.objects.filter(user=by, customer=customer).exists():
+    if not CustomerMembership.objects.filter(
+        user=by, customer=customer, role=CustomerRole.ADMIN
+    ).exists():
         raise ValidationError(
             _("You are not an admin of this customer organization."), code="not_admin"
+        )
+
+
+def _refuse_closed_claim(customer: Customer) -> None:
+    if customer.is_claim_closed:
+        raise ValidationError(
+            _(
+                "The claim of %(customer)s on its tenant domain is closed, so it cannot accept "
+                "invitations. Nothing was changed."
+            )
+            % {"customer": customer.name},
+            code="claim_closed",
         )
 
 
@@ -257,6 +282,7 @@ def invitation_accept(
             _refuse_unusable(inv)
             _refuse_wrong_recipient(inv, by=by)
             _refuse_inactive_partners(inv)
+            _refuse_closed_claim(customer)
 
             relationship, created = relationship_get_or_create(
                 customer=customer, provider=inv.provider, reseller=inv.reseller, by=by
@@ -291,6 +317,10 @@ def invitation_accept(
                     if choice == Decision.KEEP:
                         outcomes[code] = Outcome.KEPT
                         continue
+                if not customer.is_verified:
+                    # docs/decisions.md: an unverified customer may accept; its grants wait
+                    outcomes[code] = Outcome.PENDING
+                    continue
                 provisioning, support = row.provisioning, row.support
                 if row.state == PreviewState.EXTEND:
                     provisioning = provisioning or row.holder.provisioning
@@ -348,6 +378,7 @@ def invitation_accept(
                 "relationship": relationship,
                 "granted": granted,
                 "kept": [c for c, o in outcomes.items() if o == Outcome.KEPT],
+                "pending": [c for c, o in outcomes.items() if o == Outcome.PENDING],
                 "user": by,
             }
             for partner in partners:
@@ -371,6 +402,56 @@ def invitation_accept(
         pk=invitation.pk
     )
     return AcceptanceResult(acceptance=acceptance, relationship_created=created, outcomes=outcomes)
+
+
+def pending_grants_start(*, customer: Customer, by) -> int:
+    """The customer just verified its tenant: give the delegated admin it accepted while
+    unverified (receivers are told as for any grant). Runs in the verifying transaction
+    (apps.customers.verification.customer_verified). Returns the number of grants given."""
+    started = 0
+    acceptances = (
+        Acceptance.objects.select_for_update(of=("self",))
+        .filter(customer=customer, outcome=Acceptance.Outcome.ACCEPTED)
+        .select_related("invitation", "relationship")
+        .order_by("created_at", "pk")
+    )
+    for acceptance in acceptances:
+        pending = [c for c, o in acceptance.decisions.items() if o == Outcome.PENDING]
+        if not pending:
+            continue
+        decisions = dict(acceptance.decisions)
+        for row in acceptance_preview(invitation=acceptance.invitation, customer=customer):
+            code = row.service.code
+            if code not in pending:
+                continue
+            if row.state == PreviewState.SAME:
+                decisions[code] = Outcome.UNCHANGED
+                continue
+            provisioning, support = row.provisioning, row.support
+            if row.state == PreviewState.EXTEND:
+                provisioning = provisioning or row.holder.provisioning
+                support = support or row.holder.support
+            try:
+                with transaction.atomic():
+                    change = grant_set(
+                        customer=customer,
+                        service=row.service,
+                        partner=row.recipient,
+                        provisioning=provisioning,
+                        support=support,
+                        by=acceptance.user or by,
+                        confirm_move=True,
+                        relationship=acceptance.relationship,
+                        acting_customer=customer,
+                    )
+            except ValidationError:
+                decisions[code] = Outcome.LAPSED
+                continue
+            decisions[code] = Outcome.MOVED if change.outcome == "moved" else Outcome.GRANTED
+            started += 1
+        acceptance.decisions = decisions
+        acceptance.save(update_fields=["decisions"])
+    return started
 
 
 @dataclass(frozen=True)

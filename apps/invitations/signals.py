@@ -3,6 +3,7 @@
 from django.db.models import F
 
 from apps.core.outbox import email_deferred, email_failed, email_sent
+from apps.customers.verification import customer_verified
 
 from .models import Delivery
 
@@ -31,7 +32,15 @@ def record_delivery_failure(sender, *, email, purpose, ref, error="", **kwargs):
         )
 
 
+def start_pending_grants(sender, *, customer, by, **kwargs):
+    """A customer verified its tenant: the delegated admin it accepted meanwhile starts."""
+    from .acceptance import pending_grants_start
+
+    pending_grants_start(customer=customer, by=by)
+
+
 def connect() -> None:
+    customer_verified.connect(start_pending_grants, dispatch_uid="invitations_pending_grants")
     email_sent.connect(record_delivery_sent, dispatch_uid="invitations_delivery_sent")
     email_deferred.connect(record_delivery_failure, dispatch_uid="invitations_delivery_deferred")
     email_failed.connect(record_delivery_failure, dispatch_uid="invitations_delivery_failed")

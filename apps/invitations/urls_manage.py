@@ -1,13 +1,18 @@
 # Link landing (/i/<token>/, /i/), partner-side invitation pages.
 from django.urls import path
 
-from . import views, views_bulk, views_link
+from . import views, views_bulk, views_link, views_received
 
 PARTNER = "p/<public_id:partner_id>/invitations/"
 INVITATION = PARTNER + "<public_id:invitation_id>/"
 
 urlpatterns: list = [
     path("i/", views_link.landing, name="landing"),
+    path(
+        "c/<public_id:customer_id>/invitations/",
+        views_received.ReceivedInvitationsView.as_view(),
+        name="received",
+    ),
     path("i/<token:token>/", views_link.link, name="link"),
     path(PARTNER, views.InvitationListView.as_view(), name="list"),
     path(PARTNER + "new/", views.InvitationCreateView.as_view(), name="create"),

@@ -64,7 +64,7 @@ def link_problem(request, link: LinkResolution):
 def _chosen_customer(request) -> Customer | None:
     """The customer organization named in the form, among those the user administers; the
     only one when the user administers exactly one and the form names none."""
-    customers = Customer.objects.for_user(request.user)
+    customers = Customer.objects.exclude(verification_status="closed").administered_by(request.user)
     public_id = request.POST.get("customer", "")
     if public_id:
         return customers.filter(public_id=public_id).first()
@@ -80,7 +80,11 @@ class AcceptView(View):
         link = resolve_session_link(request)
         if link.invitation is None:
             return link_problem(request, link)
-        if not Customer.objects.for_user(request.user).exists():
+        if (
+            not Customer.objects.exclude(verification_status="closed")
+            .administered_by(request.user)
+            .exists()
+        ):
             return problem(
                 request,
                 _(

@@ -97,6 +97,15 @@ def _invitation_params(context: dict) -> dict[str, str]:
     }
 
 
+def _claim_params(context: dict) -> dict[str, str]:
+    customer = context["customer"]
+    return {
+        "customer": _name(customer),
+        "domain": customer.tenant_domain,
+        "reason": str(context.get("reason", "")),
+    }
+
+
 def _partnership_params(context: dict) -> dict[str, str]:
     partnership = context["partnership"]
     return {
@@ -366,6 +375,20 @@ _KINDS = [
         email_template="customers/email/invitation_declined",
         essential=False,
         params=_invitation_params,
+    ),
+    NotificationKind(
+        code="customer.claim_closed",
+        label=_("Tenant claim closed"),
+        description=_(
+            "Your organization's unverified claim on a tenant domain was closed: another "
+            "organization verified the domain first, or it was not verified in time."
+        ),
+        audience=_("The members of the customer organization whose claim was closed."),
+        title=_("The claim of %(customer)s on %(domain)s was closed"),
+        summary=_("Reason: %(reason)s"),
+        email_template="customers/email/claim_closed",
+        essential=True,
+        params=_claim_params,
     ),
     NotificationKind(
         code="partnership.suspended",

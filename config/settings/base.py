@@ -368,6 +368,18 @@ PORTAL_PAGE_SIZE = 25
 INVITATION_DEFAULT_DAYS = env.int("INVITATION_DEFAULT_DAYS", default=30)
 INVITATION_MAX_DAYS = env.int("INVITATION_MAX_DAYS", default=90)
 TEAM_INVITATION_DAYS = env.int("TEAM_INVITATION_DAYS", default=7)
+
+# Tenant verification (docs/operations.md, "Tenant verification"): customers publish a DNS TXT
+# record; unverified claims expire after TENANT_CLAIM_DAYS (customers_expire_claims).
+TENANT_CLAIM_DAYS = env.int("TENANT_CLAIM_DAYS", default=14)
+TENANT_VERIFICATION_TXT_PREFIX = "partner-portal-verification"
+# A dotted path to a callable (domain) -> list of TXT strings; tests inject a fake one.
+TENANT_DNS_RESOLVER = env(
+    "TENANT_DNS_RESOLVER", default="apps.customers.verification.dnspython_txt_lookup"
+)
+# Empty: the system's resolvers (/etc/resolv.conf); else a comma-separated list of addresses.
+TENANT_DNS_NAMESERVERS = env.list("TENANT_DNS_NAMESERVERS", default=[])
+TENANT_DNS_TIMEOUT = env.float("TENANT_DNS_TIMEOUT", default=5.0)
 CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 
 # Emails are unique case-insensitively through a functional unique constraint

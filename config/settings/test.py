@@ -30,3 +30,5 @@ MFA_REQUIRED_FOR_STAFF = False
 # Webhook receivers in tests listen on 127.0.0.1 over http (tests/api/receiver.py)
 WEBHOOKS_ALLOW_PRIVATE_URLS = True
 WEBHOOKS_DELIVER_ON_COMMIT = True
+# Never the internet: tests serve TXT records from an in-process table (tests can set it).
+TENANT_DNS_RESOLVER = "apps.customers.verification.static_txt_lookup"

@@ -1,6 +1,15 @@
 """Customer pages (Partner relationships, delegated admin) and partner customer pages."""
 
-from apps.customers.models import DelegatedAdminGrant, ResellerRelationship
+from datetime import timedelta
+
+from django.utils import timezone
+
+from apps.customers.models import (
+    CustomerMembership,
+    CustomerTeamInvitation,
+    DelegatedAdminGrant,
+    ResellerRelationship,
+)
 from tests import factories
 
 from . import LOGIN, Route, expect
@@ -53,6 +62,24 @@ def _reseller_relationship(cast):
     return {**_reseller_customer(cast), "relationship_id": rel.pk}
 
 
+def _team_invitation(cast):
+    invitation, _ = CustomerTeamInvitation.objects.get_or_create(
+        customer=cast.customer,
+        email="colleague@contoso.test",
+        defaults={
+            "role": "reader",
+            "token_hash": "0" * 64,
+            "expires_at": timezone.now() + timedelta(days=7),
+        },
+    )
+    return {**_customer(cast), "invitation_id": invitation.pk}
+
+
+def _membership(cast):
+    membership = CustomerMembership.objects.get(customer=cast.customer, user=cast.customer_admin)
+    return {**_customer(cast), "membership_id": membership.pk}
+
+
 CUSTOMER_ONLY = expect(404, anonymous=LOGIN, customer_admin=200)
 PROVIDER_STAFF = {
     "provider_admin": 200,
@@ -62,6 +89,19 @@ PROVIDER_STAFF = {
 }
 
 ROWS = [
+    # tenant verification and the customer's team (Readers: tests/customers/test_team_views.py)
+    Route("customers:verify", expect(404, anonymous=LOGIN, customer_admin=302), kwargs=_customer),
+    Route("customers:team", CUSTOMER_ONLY, kwargs=_customer),
+    Route("customers:team_invite", CUSTOMER_ONLY, kwargs=_customer),
+    Route(
+        "customers:team_invitation_revoke",
+        expect(404, anonymous=LOGIN, customer_admin=405),
+        kwargs=_team_invitation,
+    ),
+    Route("customers:member_remove", CUSTOMER_ONLY, kwargs=_membership),
+    # customer-team links: public; without a link in the session the page says it is not valid
+    Route("customers:team_join", expect(404)),
+    Route("customers:team_link", expect(404), kwargs=lambda cast: {"token": "x" * 43}),
     Route("customers:relationships", CUSTOMER_ONLY, kwargs=_customer),
     Route("customers:grant_set", CUSTOMER_ONLY, kwargs=_customer),
     Route(

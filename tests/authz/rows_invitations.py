@@ -75,6 +75,12 @@ def _provider_link_request(cast):
 
 
 ROWS = [
+    # the customer's received invitations (Readers see it too)
+    Route(
+        "invitations:received",
+        expect(404, anonymous=LOGIN, customer_admin=200),
+        kwargs=lambda cast: {"customer_id": cast.customer.public_id},
+    ),
     # The public link: anyone; the token goes into the session and the browser to /i/.
     Route("invitations:link", expect(302), kwargs=lambda cast: {"token": "i" + "x" * 22 + ".sig"}),
     # The landing without a link opened in this session: "not valid".

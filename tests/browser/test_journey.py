@@ -15,6 +15,7 @@ from playwright.sync_api import Page, expect
 
 from apps.accounts.models import User
 from apps.customers.models import Customer, ResellerRelationship
+from apps.customers.services import subscription_import
 from apps.partners.models import Partner, Role
 from apps.portal.auditors import grant_view_permissions
 from apps.portal.services import auditor_add
@@ -79,7 +80,7 @@ def open_admin_list(page: Page, app_label: str, model: str, name: str) -> None:
 
 
 def test_the_multichannel_journey_from_operator_to_auditor(
-    open_person, live_server, console_messages, before_the_story
+    open_person, live_server, console_messages, before_the_story, settings
 ):
     tailspin = before_the_story
     operator = open_person("operator")
@@ -240,9 +241,44 @@ def test_the_multichannel_journey_from_operator_to_auditor(
     see(carol, f"{CUSTOMER} accepted the invitation from {PROVIDER}")
     arrive(carol, CUSTOMER)
     expect(carol).to_have_url(re.compile(r"/relationships/$"))
+    # Northwind is an unverified claim: delegated admin waits, and the partners are told so
+    see(carol, "Your tenant domain is not verified yet")
+    by_service = carol.get_by_role("table").first
+    for service in (OFFICE, AZURE):
+        expect(by_service.get_by_role("row").filter(has_text=service)).to_contain_text("No partner")
+    assert any("has not verified its tenant domain yet" in m.body for m in emails_to(RITA))
+
+    # -- 4b. Carol proves the tenant with the TXT record (served by the test resolver) -----------
+    tabs = carol.get_by_role("navigation", name="Organization")
+    tabs.get_by_role("link", name="Overview").click()
+    arrive(carol, CUSTOMER)
+    see(carol, "Unverified")
+    value = carol.locator("#txt-value").inner_text()
+    assert value.startswith("partner-portal-verification=")
+    settings.TENANT_DNS_STATIC_RECORDS = {"northwind.partner.onmschina.cn": [value]}
+    carol.get_by_role("button", name="Check the TXT record now").click()
+    see(carol, "northwind.partner.onmschina.cn is verified")
+    assert_accessible(carol)
+    # the operator's import of the tenant's existing subscriptions (import_subscriptions)
+    subscription_import(
+        rows=[
+            {
+                "customer": "northwind.partner.onmschina.cn",
+                "service": "office365",
+                "subscription_id": "NW-0001",
+                "seats": "40",
+                "status": "active",
+                "purchase_channel": "operator_direct",
+                "partner_of_record": "",
+            }
+        ]
+    )
+    tabs.get_by_role("link", name="Partner relationships").click()
+    arrive(carol, CUSTOMER)
     by_service = carol.get_by_role("table").first
     for service in (OFFICE, AZURE):
         expect(by_service.get_by_role("row").filter(has_text=service)).to_contain_text(RESELLER)
+    expect(by_service.get_by_role("row").filter(has_text=OFFICE)).to_contain_text("1 subscription")
 
     # -- 5. Carol moves DAP for Office 365 to Tailspin (with Tailspin's consent: she asks by its
     #       partner ID, Tom confirms) and removes it for Azure with a reason ---------------------

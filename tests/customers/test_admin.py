@@ -140,13 +140,15 @@ def test_adding_a_customer_in_admin_goes_through_customer_create(staff_client, c
     assert not customer.memberships.exists()
     event = AuditEvent.objects.get(action="customer.created", target_id=str(customer.pk))
     assert event.actor == cast.staff
-    # the service's rule, on the form: a tenant domain is held once
+    assert customer.verification_status == "unverified"
+    # the service's rule, on the form: a tenant ID is held once (a domain may be claimed
+    # again while nobody has verified it)
     again = staff_client.post(
         reverse("admin:customers_customer_add"),
         {
             "name": "Copy",
             "tenant_domain": "ADVENTURE.partner.onmschina.cn",
-            "tenant_id": "0b7e3a52-7c3e-4d6c-8a7e-1b2c3d4e5f60",
+            "tenant_id": "6f1c5c4e-2f7e-4a51-9d43-0d7b8f1e2a3b",
             "country": "CN",
         },
     )
@@ -181,9 +183,10 @@ def test_adding_a_customer_admin_in_admin_goes_through_the_service(staff_client,
     total = int(data[f"{prefix}-TOTAL_FORMS"])
     data[f"{prefix}-TOTAL_FORMS"] = total + 1
     data[f"{prefix}-{total}-user"] = cast.outsider.pk
+    data[f"{prefix}-{total}-role"] = "reader"
     response = staff_client.post(url, data)
     assert response.status_code == 302, response.context["errors"] if response.context else ""
-    assert cast.customer.memberships.filter(user=cast.outsider).exists()
+    assert cast.customer.memberships.filter(user=cast.outsider, role="reader").exists()
     event = AuditEvent.objects.get(action="customer.admin_added")
     assert event.actor == cast.staff and event.data["admin"] == cast.outsider.email
 

@@ -103,3 +103,31 @@ def test_grant_set_refuses_when_the_holder_changed_since_the_confirmation(
     current = DelegatedAdminGrant.objects.active().get()
     change = _give(cast, services, cast.provider, confirm_move=True, expected_holder=current.pk)
     assert change.outcome == "moved"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_competing_claims_verifying_at_once_end_with_one_holder(settings):
+    """Four claims on one domain, each with its record published, press *Check* together:
+    one wins, the others are closed; nobody deadlocks or gets a server error."""
+    from apps.customers.models import Customer
+    from apps.customers.services import customer_create
+    from apps.customers.verification import customer_verify_dns
+
+    domain = "contested.partner.onmschina.cn"
+    claims = []
+    for i in range(4):
+        admin = factories.make_user(f"claimant{i}@example.test")
+        claims.append(
+            (customer_create(name=f"Claim {i}", tenant_domain=domain, admin=admin), admin)
+        )
+    settings.TENANT_DNS_STATIC_RECORDS = {domain: [c.txt_record_value for c, _ in claims]}
+
+    results = run_at_once(
+        *[lambda c=c, a=a: customer_verify_dns(customer=c, by=a) for c, a in claims]
+    )
+    assert len(results) == 4 and results.count("ok") == 1, results
+    assert (
+        Customer.objects.filter(tenant_domain=domain, verification_status="verified").count() == 1
+    )
+    assert Customer.objects.filter(tenant_domain=domain, verification_status="closed").count() == 3
+    assert AuditEvent.objects.filter(action="customer.verified").count() == 1

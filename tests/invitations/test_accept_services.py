@@ -350,15 +350,13 @@ def test_signup_creates_the_account_the_organization_and_the_membership(db):
     assert actions() == ["customer.created"]
 
 
-def test_signup_with_a_taken_domain_creates_nothing(cast):
-    with pytest.raises(ValidationError) as exc:
-        invitation_signup(
-            display_name="Ann",
-            email="ann@adventure.test",
-            password="Long-enough-2026",
-            organization_name="Fake Northwind",
-            tenant_domain="northwind.partner.onmschina.cn",
-        )
-    assert "tenant_domain" in exc.value.message_dict
-    assert not cast.customer_admin.__class__.objects.filter(email="ann@adventure.test").exists()
-    assert Customer.objects.count() == 1
+def test_signup_with_a_taken_domain_is_only_an_unverified_claim(cast):
+    user, claim = invitation_signup(
+        display_name="Ann",
+        email="ann@adventure.test",
+        password="Long-enough-2026",
+        organization_name="Fake Northwind",
+        tenant_domain="northwind.partner.onmschina.cn",
+    )
+    assert claim.verification_status == "unverified" and cast.customer.is_verified
+    assert Customer.objects.verified().get(tenant_domain=claim.tenant_domain) == cast.customer

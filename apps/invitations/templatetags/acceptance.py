@@ -62,7 +62,11 @@ def acceptance_panel(context, invitation, delivery=None) -> AcceptancePanel | No
         landing_url=landing,
     )
     if user.is_authenticated:
-        panel.customers = list(Customer.objects.for_user(user).order_by("name"))
+        panel.customers = list(
+            Customer.objects.exclude(verification_status="closed")
+            .administered_by(user)
+            .order_by("name")
+        )
         wanted = request.GET.get("customer", "")
         panel.customer = next(
             (c for c in panel.customers if c.public_id == wanted),

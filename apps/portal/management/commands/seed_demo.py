@@ -65,7 +65,15 @@ class Command(BaseCommand):
             )
         customer, _ = Customer.objects.get_or_create(
             tenant_domain="northwind.partner.onmschina.cn",
-            defaults={"name": "Northwind Traders", "public_id": "CNORTHWIND"},
+            defaults={
+                "name": "Northwind Traders",
+                "public_id": "CNORTHWIND",
+                # the operator checked the demo tenant (docs/decisions.md, tenant proof)
+                "verification_status": "verified",
+                "verified_at": now,
+                "verification_method": "operator",
+                "verification_note": "Demo data (seed_demo).",
+            },
         )
         for email, display_name, org, role in DEMO_USERS:
             user = User.objects.filter(email__iexact=email).first()
