@@ -54,7 +54,9 @@ def test_every_audit_action_named_in_the_code_is_registered():
     other_vocabularies = (
         set(Permission.values) | {kind.code for kind in KINDS.values()} | set(WEBHOOK_EVENT_TYPES)
     )
-    assert named - other_vocabularies <= set(AuditAction.values)
+    # `customer.public_id` and the like are attribute paths (serializer sources), not actions
+    attribute_paths = {name for name in named if name.endswith(".public_id")}
+    assert named - other_vocabularies - attribute_paths <= set(AuditAction.values)
 
 
 def test_every_action_has_a_label_people_read():
