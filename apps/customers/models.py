@@ -352,3 +352,32 @@ class DelegatedAdminGrant(models.Model):
         if self.support:
             scopes.append(str(_("support")))
         return ", ".join(scopes)
+
+
+class CustomerAccess(models.Model):
+    """A partner that may see a customer: derived data, one row per (partner, customer).
+
+    The partner customer list used to find a partner's customers with two OR-ed subqueries
+    (an active relationship it owns or is attached to, or an active grant it holds) checked
+    against every customer; at 100,000 customers that cost half a second. This table holds the
+    answer, indexed by partner. It is never edited by hand: the services that change who may
+    see a customer (a relationship created or ended, a grant given, moved or removed) call
+    `customer_access_refresh` for that customer in the same transaction, and the migration
+    that created it filled it from the same definition (docs/performance.md).
+    """
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+")
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("customer visibility")
+        verbose_name_plural = _("customer visibility")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "customer"], name="customer_access_partner_customer_unique"
+            ),
+        ]
+        indexes = [models.Index(fields=["customer"], name="customer_access_customer_idx")]
+
+    def __str__(self):
+        return f"{self.partner_id} → {self.customer_id}"

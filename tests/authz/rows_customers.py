@@ -1,6 +1,7 @@
 """Customer pages (Partner relationships, delegated admin) and partner customer pages."""
 
 from apps.customers.models import DelegatedAdminGrant, ResellerRelationship
+from apps.customers.services import customer_access_refresh
 from tests import factories
 
 from . import LOGIN, Route, expect
@@ -14,6 +15,8 @@ def _relationship(cast) -> ResellerRelationship:
         reseller=cast.reseller,
         state=ResellerRelationship.State.ACTIVE,
     )
+    # made without the services: bring the customer-visibility link up to date ourselves
+    customer_access_refresh(customer_ids=[cast.customer.pk])
     return relationship
 
 
@@ -26,6 +29,7 @@ def _grant(cast) -> DelegatedAdminGrant:
         revoked_at=None,
         defaults={"partner": cast.reseller, "relationship": relationship, "provisioning": True},
     )
+    customer_access_refresh(customer_ids=[cast.customer.pk])
     return grant
 
 
