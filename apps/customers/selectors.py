@@ -243,6 +243,12 @@ def partner_customers(partner: Partner, search: str = "") -> QuerySet[Customer]:
     )
 
 
+def partner_customer_count_source(partner: Partner) -> QuerySet[CustomerAccess]:
+    """What to count for the unfiltered list of `partner_customers`: the link rows alone (an
+    index-only scan), not the customers joined to them."""
+    return CustomerAccess.objects.filter(partner=partner)
+
+
 def visible_customers_by_definition(partner: Partner) -> QuerySet[Customer]:
     """The customers a partner may see, computed from relationships and grants (the query the
     customer list ran before the CustomerAccess link): for the consistency tests and repairs."""

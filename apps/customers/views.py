@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView, TemplateView
 
 from apps.core.forms import add_service_errors
-from apps.core.pagination import BoundedPaginationMixin, paginate
+from apps.core.pagination import BoundedPaginationMixin, CountedPaginator, paginate
 from apps.partners.mixins import PartnerMixin
 
 from .forms import CustomerSearchForm, GrantForm, GrantRemoveForm, RelationshipEndForm
@@ -18,6 +18,7 @@ from .selectors import (
     customer_relationships,
     customer_service_rows,
     customer_services,
+    partner_customer_count_source,
     partner_customer_or_404,
     partner_customer_subscriptions,
     partner_customers,
@@ -232,7 +233,12 @@ class PartnerCustomerListView(PartnerMixin, BoundedPaginationMixin, ListView):
     def get_queryset(self):
         self.search_form = CustomerSearchForm(self.request.GET or None)
         search = self.search_form.cleaned_data["q"] if self.search_form.is_valid() else ""
-        return partner_customers(self.partner, search=search.strip())
+        self.search = search.strip()
+        return partner_customers(self.partner, search=self.search)
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        count_queryset = None if self.search else partner_customer_count_source(self.partner)
+        return CountedPaginator(queryset, per_page, count_queryset=count_queryset, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

@@ -44,6 +44,7 @@ class Migration(migrations.Migration):
                 (
                     "partner",
                     models.ForeignKey(
+                        db_index=False,
                         on_delete=django.db.models.deletion.CASCADE,
                         related_name="+",
                         to="partners.partner",
@@ -53,7 +54,6 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "customer visibility",
                 "verbose_name_plural": "customer visibility",
-                "indexes": [models.Index(fields=["customer"], name="customer_access_customer_idx")],
                 "constraints": [
                     models.UniqueConstraint(
                         fields=("partner", "customer"),

@@ -20,5 +20,8 @@ class Migration(migrations.Migration):
 
     operations = [
         TrigramExtension(),
-        postgresql_only([sql for sql, _ in INDEXES], [undo for _, undo in INDEXES]),
+        # statistics of the new expressions, so the planner knows how selective a search is
+        postgresql_only(
+            [*(sql for sql, _ in INDEXES), "ANALYZE invitations_invitation"], [undo for _, undo in INDEXES]
+        ),
     ]

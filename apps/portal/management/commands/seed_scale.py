@@ -84,7 +84,7 @@ class Command(BaseCommand):
                 "audit_auditevent",
                 "audit_auditeventpartner",
             ):
-                cursor.execute(f"ANALYZE {table}")
+                cursor.execute(f"VACUUM ANALYZE {table}")
         self.stdout.write(self.style.SUCCESS(f"Scale data ready in {self.elapsed():.0f} s."))
 
     # --------------------------------------------------------------------------
@@ -209,8 +209,10 @@ class Command(BaseCommand):
                         || '.test' ELSE '' END,
                    true, true, n %% 3 = 0, 'Generated invitation ' || n,
                    now() + ((n %% 60) - 20 || ' days')::interval,
-                   CASE WHEN n %% 2 = 0 THEN 1 END, 0, 'active', 'S' || substr(md5('link' || n), 1, 31),
-                   now() - (n || ' minutes')::interval, %(admin)s, %(contoso)s,
+                   CASE WHEN n %% 2 = 0 THEN 1 END, 0, 'active',
+                   'S' || substr(md5('link' || n), 1, 31),
+                   now() - (n || ' minutes')::interval,
+                   %(admin)s, %(contoso)s,
                    CASE WHEN n %% 3 = 0 THEN %(fabrikam)s WHEN n %% 3 = 1 THEN %(tailspin)s END
               FROM generate_series(1, %(count)s) n
             ON CONFLICT DO NOTHING
