@@ -249,6 +249,8 @@ class ResellerRelationship(models.Model):
             models.Index(fields=["provider", "state"], name="rel_provider_state_idx"),
             models.Index(fields=["reseller", "state"], name="rel_reseller_state_idx"),
             models.Index(fields=["customer", "state"], name="rel_customer_state_idx"),
+            # the admin's order (newest first, id breaking ties): a page without a sort
+            models.Index(fields=["-started_at", "-id"], name="rel_started_id_idx"),
         ]
 
     def __str__(self):
@@ -338,6 +340,7 @@ class DelegatedAdminGrant(models.Model):
         indexes = [
             models.Index(fields=["partner", "revoked_at"], name="grant_partner_idx"),
             models.Index(fields=["customer", "revoked_at"], name="grant_customer_idx"),
+            models.Index(fields=["-granted_at", "-id"], name="grant_granted_id_idx"),
         ]
 
     def __str__(self):
