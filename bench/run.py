@@ -272,6 +272,7 @@ def main():
         check=True,
     )
     rows = in_process(args)
+    Path(args.out).write_text(markdown(rows, [], args))  # kept if the HTTP run fails
     http_rows = [] if args.no_http else over_http(args)
     Path(args.out).write_text(markdown(rows, http_rows, args))
     print(f"wrote {args.out}")
