@@ -142,6 +142,11 @@ class Customer(models.Model):
             models.Index(
                 Lower("tenant_domain"), "verification_status", name="customer_domain_status_idx"
             ),
+            # the customer lists' order: a page of a distributor's 50,000 customers is read in
+            # index order instead of sorting them all (docs/performance.md)
+            models.Index(fields=["name", "id"], name="customer_name_id_idx"),
+            # the admin's country filter lists the distinct values: from the index alone
+            models.Index(fields=["country"], name="customer_country_idx"),
         ]
 
     def __str__(self):
@@ -462,6 +467,8 @@ class ResellerRelationship(models.Model):
             models.Index(fields=["provider", "state"], name="rel_provider_state_idx"),
             models.Index(fields=["reseller", "state"], name="rel_reseller_state_idx"),
             models.Index(fields=["customer", "state"], name="rel_customer_state_idx"),
+            # the admin's order (newest first, id breaking ties): a page without a sort
+            models.Index(fields=["-started_at", "-id"], name="rel_started_id_idx"),
         ]
 
     def __str__(self):
@@ -565,6 +572,7 @@ class DelegatedAdminGrant(models.Model):
                 condition=Q(revoked_at__isnull=True),
                 name="grant_active_ends_idx",
             ),
+            models.Index(fields=["-granted_at", "-id"], name="grant_granted_id_idx"),
         ]
 
     def __str__(self):
@@ -622,6 +630,35 @@ class GrantReminder(models.Model):
 
     def __str__(self):
         return f"{self.grant} – {self.days_before}"
+
+
+class CustomerAccess(models.Model):
+    """A partner that may see a customer: derived data, one row per (partner, customer).
+
+    The partner customer list used to find a partner's customers with two OR-ed subqueries
+    (an active relationship it owns or is attached to, or an active grant it holds) checked
+    against every customer; at 100,000 customers that cost half a second. This table holds the
+    answer, indexed by partner. It is never edited by hand: the services that change who may
+    see a customer (a relationship created or ended, a grant given, moved or removed) call
+    `customer_access_refresh` for that customer in the same transaction, and the migration
+    that created it filled it from the same definition (docs/performance.md).
+    """
+
+    # (partner, customer) is unique and indexed in that order: no separate partner index
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+", db_index=False)
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("customer visibility")
+        verbose_name_plural = _("customer visibility")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "customer"], name="customer_access_partner_customer_unique"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.partner_id} → {self.customer_id}"
 
 
 from .models_dap import DelegatedAdminRequest  # noqa: E402,F401  (its own module, same app)

@@ -25,6 +25,7 @@ from apps.partners.models import Partner, ResellerPartnership
 
 from .models import (
     Customer,
+    CustomerAccess,
     CustomerMembership,
     DelegatedAdminGrant,
     ResellerRelationship,
@@ -222,16 +223,14 @@ def partner_relationships(partner: Partner) -> QuerySet[ResellerRelationship]:
 
 def partner_customers(partner: Partner, search: str = "") -> QuerySet[Customer]:
     """Customers of a partner: an active relationship it owns or is attached to, or an active
-    grant it holds. Each comes with `partner_relationships` and `partner_grants` prefetched."""
+    grant it holds. Each comes with `partner_relationships` and `partner_grants` prefetched.
+
+    Who may see which customer is read from the CustomerAccess link (kept by the services that
+    change it), an index lookup by partner, instead of two OR-ed subqueries per customer
+    (`visible_customers_by_definition` below, which the consistency test compares with it).
+    """
     customers = Customer.objects.filter(
-        Exists(
-            partner_relationships(partner)
-            .filter(state=ResellerRelationship.State.ACTIVE)
-            .filter(customer=OuterRef("pk"))
-        )
-        | Exists(
-            DelegatedAdminGrant.objects.active().filter(customer=OuterRef("pk"), partner=partner)
-        )
+        pk__in=CustomerAccess.objects.filter(partner=partner).values("customer_id")
     )
     if search:
         customers = customers.filter(
@@ -320,6 +319,27 @@ def filter_partner_customers(
     elif status == "delegated_only":
         customers = customers.filter(~Exists(active))
     return customers
+
+
+def partner_customer_count_source(partner: Partner) -> QuerySet[CustomerAccess]:
+    """What to count for the unfiltered list of `partner_customers`: the link rows alone (an
+    index-only scan), not the customers joined to them."""
+    return CustomerAccess.objects.filter(partner=partner)
+
+
+def visible_customers_by_definition(partner: Partner) -> QuerySet[Customer]:
+    """The customers a partner may see, computed from relationships and grants (the query the
+    customer list ran before the CustomerAccess link): for the consistency tests and repairs."""
+    return Customer.objects.filter(
+        Exists(
+            partner_relationships(partner)
+            .filter(state=ResellerRelationship.State.ACTIVE)
+            .filter(customer=OuterRef("pk"))
+        )
+        | Exists(
+            DelegatedAdminGrant.objects.active().filter(customer=OuterRef("pk"), partner=partner)
+        )
+    )
 
 
 def partner_customer_or_404(partner: Partner, customer_public_id: str) -> Customer:

@@ -12,7 +12,8 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import DomainNameValidator
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +23,7 @@ from apps.partners.models import Partner
 from .emails import notify_grant, notify_grant_removed_to_customer, notify_relationship_ended
 from .models import (
     Customer,
+    CustomerAccess,
     CustomerMembership,
     CustomerRole,
     DelegatedAdminGrant,
@@ -155,6 +157,73 @@ def customer_membership_add(
 
 
 # ------------------------------------------------------------------------------
+# Who may see a customer (the CustomerAccess link the partner customer list reads)
+# ------------------------------------------------------------------------------
+# The same definition as the query the customer list used to run per customer, as one
+# INSERT … SELECT (PostgreSQL and SQLite alike): the migration's backfill and seed_scale.
+CUSTOMER_ACCESS_REBUILD_SQL = """
+INSERT INTO customers_customeraccess (partner_id, customer_id)
+SELECT provider_id, customer_id FROM customers_resellerrelationship WHERE state = 'active'
+UNION
+SELECT reseller_id, customer_id FROM customers_resellerrelationship
+ WHERE state = 'active' AND reseller_id IS NOT NULL
+UNION
+SELECT partner_id, customer_id FROM customers_delegatedadmingrant WHERE revoked_at IS NULL
+"""
+
+
+def customer_access_refresh(*, customer_ids) -> None:
+    """Bring the CustomerAccess rows of these customers in line with their active
+    relationships (provider and attached reseller) and active grants (holder).
+
+    Every service that changes who may see a customer calls it in its own transaction, after
+    the change: a relationship created or ended, a grant created, moved or revoked. Four
+    queries for any number of customers; it changes only the rows that differ.
+    """
+    ids = {int(pk) for pk in customer_ids}
+    if not ids:
+        return
+    wanted = set()
+    for customer_id, provider_id, reseller_id in (
+        ResellerRelationship.objects.active()
+        .filter(customer_id__in=ids)
+        .values_list("customer_id", "provider_id", "reseller_id")
+    ):
+        wanted.add((customer_id, provider_id))
+        if reseller_id is not None:
+            wanted.add((customer_id, reseller_id))
+    wanted.update(
+        DelegatedAdminGrant.objects.active()
+        .filter(customer_id__in=ids)
+        .values_list("customer_id", "partner_id")
+    )
+    existing = set(
+        CustomerAccess.objects.filter(customer_id__in=ids).values_list("customer_id", "partner_id")
+    )
+    stale = existing - wanted
+    if stale:
+        stale_q = Q()
+        for customer_id, partner_id in stale:
+            stale_q |= Q(customer_id=customer_id, partner_id=partner_id)
+        CustomerAccess.objects.filter(stale_q).delete()
+    missing = wanted - existing
+    if missing:
+        CustomerAccess.objects.bulk_create(
+            (CustomerAccess(customer_id=c, partner_id=p) for c, p in sorted(missing)),
+            ignore_conflicts=True,
+        )
+
+
+def customer_access_rebuild() -> int:
+    """Rebuild the whole CustomerAccess table from relationships and grants (seed_scale, and
+    a repair tool: `manage.py shell -c "..."`). Returns the number of rows."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM customers_customeraccess")
+        cursor.execute(CUSTOMER_ACCESS_REBUILD_SQL)
+    return CustomerAccess.objects.count()
+
+
+# ------------------------------------------------------------------------------
 # Relationships
 # ------------------------------------------------------------------------------
 def _lock_customer(customer: Customer) -> None:
@@ -189,6 +258,7 @@ def relationship_get_or_create(
             reseller=reseller,
             accepted_by=by,
         )
+        customer_access_refresh(customer_ids=[customer.pk])
         audit_record(
             action="relationship.created",
             actor=by,
@@ -238,6 +308,7 @@ def relationship_end(
         rel.ended_by = by
         rel.end_reason = reason[:500]
         rel.save(update_fields=["state", "ended_at", "ended_by", "end_reason"])
+        customer_access_refresh(customer_ids=[rel.customer_id])
         grants = list(
             DelegatedAdminGrant.objects.active()
             .filter(relationship=rel)
@@ -291,6 +362,7 @@ def _revoke(grant: DelegatedAdminGrant, *, by, reason: str, note: str = "", at=N
     grant.revoke_reason = reason
     grant.revoke_note = (note or "")[:500]
     grant.save(update_fields=["revoked_at", "revoked_by", "revoke_reason", "revoke_note"])
+    customer_access_refresh(customer_ids=[grant.customer_id])
 
 
 # grant_set's default expected_holder: act on whoever holds the grant when the lock is taken.
@@ -431,6 +503,7 @@ def grant_set(
             ends_at=now + timedelta(days=duration_days),
             auto_extend=auto_extend,
         )
+        customer_access_refresh(customer_ids=[customer.pk])
         data = {
             "service": service.code,
             "partner": partner.public_id,

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import FormView, ListView, TemplateView, View
 
 from apps.core.forms import add_service_errors
-from apps.core.pagination import BoundedPaginationMixin, paginate
+from apps.core.pagination import BoundedPaginationMixin, CountedPaginator, paginate
 from apps.partners.mixins import PartnerMixin
 
 from .exports import partner_customers_csv_response
@@ -20,6 +20,7 @@ from .selectors import (
     customer_service_rows,
     customer_services,
     filter_partner_customers,
+    partner_customer_count_source,
     partner_customer_filter_choices,
     partner_customer_or_404,
     partner_customer_subscriptions,
@@ -274,6 +275,11 @@ class PartnerCustomerListView(
 
     def get_queryset(self):
         return self.filtered_customers()
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        # unfiltered: count the visibility link rows alone (an index-only scan)
+        count_queryset = None if self.is_filtered else partner_customer_count_source(self.partner)
+        return CountedPaginator(queryset, per_page, count_queryset=count_queryset, **kwargs)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

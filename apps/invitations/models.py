@@ -223,6 +223,8 @@ class Invitation(models.Model):
             models.Index(
                 fields=["provider", "status", "expires_at"], name="inv_provider_status_idx"
             ),
+            # the admin's order over every provider (newest first, id breaking ties)
+            models.Index(fields=["-created_at", "-id"], name="inv_created_id_idx"),
         ]
 
     def __str__(self):

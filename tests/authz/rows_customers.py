@@ -10,6 +10,7 @@ from apps.customers.models import (
     DelegatedAdminGrant,
     ResellerRelationship,
 )
+from apps.customers.services import customer_access_refresh
 from tests import factories
 
 from . import LOGIN, Route, expect
@@ -23,6 +24,8 @@ def _relationship(cast) -> ResellerRelationship:
         reseller=cast.reseller,
         state=ResellerRelationship.State.ACTIVE,
     )
+    # made without the services: bring the customer-visibility link up to date ourselves
+    customer_access_refresh(customer_ids=[cast.customer.pk])
     return relationship
 
 
@@ -35,6 +38,7 @@ def _grant(cast) -> DelegatedAdminGrant:
         revoked_at=None,
         defaults={"partner": cast.reseller, "relationship": relationship, "provisioning": True},
     )
+    customer_access_refresh(customer_ids=[cast.customer.pk])
     return grant
 
 

@@ -7,6 +7,7 @@ from apps.customers.models import (
     Service,
     Subscription,
 )
+from apps.customers.services import customer_access_refresh
 from apps.partners.models import Partner
 
 
@@ -40,6 +41,7 @@ def many_relationships_for_customer(customer, n: int) -> None:
         )
         for i, (s, p) in enumerate(zip(services, providers, strict=True))
     )
+    customer_access_refresh(customer_ids=[customer.pk])
 
 
 def many_customers_for(provider, reseller, service, n: int) -> list[Customer]:
@@ -59,4 +61,6 @@ def many_customers_for(provider, reseller, service, n: int) -> list[Customer]:
         )
         for c, r in zip(customers, relationships, strict=True)
     )
+    # bulk_create bypasses the services: bring the customer-visibility link up to date
+    customer_access_refresh(customer_ids=[c.pk for c in customers])
     return customers

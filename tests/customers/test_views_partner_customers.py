@@ -4,7 +4,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.customers.models import DelegatedAdminGrant, ResellerRelationship, Subscription
-from apps.customers.services import grant_set
+from apps.customers.services import customer_access_refresh, grant_set
 from tests import factories
 
 from .builders import many_customers_for
@@ -116,6 +116,7 @@ def test_other_partners_do_not_see_the_customer(client, cast, relationship):
 def test_the_list_can_be_searched(client, cast, services, relationship):
     other = factories.make_customer("Adventure Works", "adventure.partner.onmschina.cn")
     ResellerRelationship.objects.create(customer=other, provider=cast.provider)
+    customer_access_refresh(customer_ids=[other.pk])
     client.force_login(cast.provider_admin)
     response = client.get(list_url(cast.provider) + "?q=advent")
     assert list(response.context["customers"]) == [other]

@@ -112,3 +112,13 @@ def test_postgresql_estimates_a_large_result(cast, monkeypatch):
     assert paginator.count >= 11
     assert paginator.is_estimate is True
     assert len(paginator.page(50).object_list) == 0  # past an over-estimate: empty, not an error
+
+
+def test_a_deep_page_is_read_ids_first_in_the_same_order(cast, django_assert_num_queries):
+    """Past the first page, ids come from the ordering's index, then the rows (2 queries)."""
+    make_events(7, acting_partner=cast.provider)
+    queryset = AuditEvent.objects.order_by("-created_at", "-id").select_related("actor")
+    expected = list(queryset)[2:4]
+    with django_assert_num_queries(2):
+        page = uncounted_page(queryset, 2, 2)
+    assert page.object_list == expected and page.has_next

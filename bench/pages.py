@@ -1,0 +1,75 @@
+"""What the bench measures: every portal page and admin changelist, with search and deep pages.
+
+A page is a name, who looks at it and its path. Paths may contain `{customer}` (a customer the
+distributor serves), `{invitation}` (one of its invitations): resolved per database.
+"""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    user: str
+    path: str
+    group: str = "portal"
+
+
+DISTRIBUTOR = "admin@contoso-dist.test"
+RESELLER = "admin@fabrikam.test"
+CUSTOMER = "admin@northwind.test"
+OPERATOR = "operator@demo.test"
+P = "/p/PCONTOSO01"
+
+PAGES = [
+    Page("dashboard", DISTRIBUTOR, "/"),
+    Page("partner home", DISTRIBUTOR, f"{P}/"),
+    Page("team", DISTRIBUTOR, f"{P}/team/"),
+    Page("resellers", DISTRIBUTOR, f"{P}/resellers/"),
+    Page("partner profile", DISTRIBUTOR, f"{P}/profile/"),
+    Page("provider's customer list", DISTRIBUTOR, f"{P}/customers/"),
+    Page("customer list search", DISTRIBUTOR, f"{P}/customers/?q=globex"),
+    Page("customer list, page 1000", DISTRIBUTOR, f"{P}/customers/?page=1000"),
+    Page("customer detail", DISTRIBUTOR, f"{P}/customers/{{customer}}/"),
+    Page("reseller's customer list", RESELLER, "/p/PFABRIKAM1/customers/"),
+    Page("invitation list", DISTRIBUTOR, f"{P}/invitations/"),
+    Page("invitation list search", DISTRIBUTOR, f"{P}/invitations/?q=buyer1234"),
+    Page("invitation list, page 400", DISTRIBUTOR, f"{P}/invitations/?page=400"),
+    Page("invitation detail", DISTRIBUTOR, f"{P}/invitations/{{invitation}}/"),
+    Page("partner activity", DISTRIBUTOR, f"{P}/activity/"),
+    Page("partner activity, page 200", DISTRIBUTOR, f"{P}/activity/?page=200"),
+    Page(
+        "partner activity, one action",
+        DISTRIBUTOR,
+        f"{P}/activity/?action=grant.moved",
+    ),
+    Page("notifications", DISTRIBUTOR, "/notifications/"),
+    Page("customer home", CUSTOMER, "/c/CNORTHWIND/"),
+    Page("customer relationships", CUSTOMER, "/c/CNORTHWIND/relationships/"),
+    Page("customer activity", CUSTOMER, "/c/CNORTHWIND/activity/"),
+    Page("admin index", OPERATOR, "/admin/", "admin"),
+    Page("admin audit events", OPERATOR, "/admin/audit/auditevent/", "admin"),
+    Page(
+        "admin audit events, search",
+        OPERATOR,
+        "/admin/audit/auditevent/?q=user4242%40partner42.test",
+        "admin",
+    ),
+    Page("admin audit events, page 1000", OPERATOR, "/admin/audit/auditevent/?p=1000", "admin"),
+    Page("admin customers", OPERATOR, "/admin/customers/customer/", "admin"),
+    Page("admin customers, search", OPERATOR, "/admin/customers/customer/?q=globex", "admin"),
+    Page("admin invitations", OPERATOR, "/admin/invitations/invitation/", "admin"),
+    Page("admin relationships", OPERATOR, "/admin/customers/resellerrelationship/", "admin"),
+    Page("admin grants", OPERATOR, "/admin/customers/delegatedadmingrant/", "admin"),
+    Page("admin partners", OPERATOR, "/admin/partners/partner/", "admin"),
+    Page("admin users", OPERATOR, "/admin/accounts/user/", "admin"),
+    Page("stock admin audit events", OPERATOR, "/stock-admin/audit/auditevent/", "stock"),
+    Page("stock admin customers", OPERATOR, "/stock-admin/customers/customer/", "stock"),
+    Page("stock admin invitations", OPERATOR, "/stock-admin/invitations/invitation/", "stock"),
+    Page(
+        "stock admin relationships",
+        OPERATOR,
+        "/stock-admin/customers/resellerrelationship/",
+        "stock",
+    ),
+]

@@ -1,0 +1,282 @@
+"""Run the bench and write bench/RESULTS.md.
+
+    .venv/bin/python -m bench.run --demo-db postgres://postgres@127.0.0.1:5432/pp_demo \\
+        --scale-db postgres://postgres@127.0.0.1:5432/pp_scale
+
+In process: one worker process per database (bench/worker.py, production settings), asked in
+turn, page by page and a few requests at a time, so that demo and scale are measured
+interleaved under the same machine load. Then over HTTP: gunicorn with production settings and
+2 workers on the scale database, requests per second of signed-in pages against a bare view on
+the same server.
+"""
+
+import argparse
+import importlib
+import json
+import os
+import pkgutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import bench
+from bench.http_load import load
+from bench.pages import DISTRIBUTOR, OPERATOR, P, Page
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+
+# The issue's measurements before this work (issue 18), for the table
+BASELINE = {
+    "provider's customer list": ("21", "489 / 1,284"),
+    "customer list search": ("15", "657 / 1,696"),
+    "invitation list search": ("21", "77 / 179"),
+    "partner activity, page 200": ("19", "120 / 262"),
+    "admin audit events, search": ("16", "412 / 573"),
+    "admin audit events, page 1000": ("29", "444 / 710"),
+    "admin customers": ("13", "189 / 264"),
+    "admin invitations": ("21", "189 / 264"),
+}
+
+HTTP_PAGES = [
+    ("bare view", "/bench/bare/", None),
+    ("bare view with session and user", "/bench/session/", DISTRIBUTOR),
+    ("dashboard", "/", DISTRIBUTOR),
+    ("provider's customer list", f"{P}/customers/", DISTRIBUTOR),
+    ("customer list search", f"{P}/customers/?q=globex", DISTRIBUTOR),
+    ("invitation list", f"{P}/invitations/", DISTRIBUTOR),
+    ("partner activity", f"{P}/activity/", DISTRIBUTOR),
+    ("admin audit events", "/admin/audit/auditevent/", OPERATOR),
+]
+
+
+def all_pages() -> list[Page]:
+    """PAGES of every module in this package (bench/pages.py, bench/api_lists.py, …)."""
+    pages = []
+    for module in pkgutil.iter_modules(bench.__path__):
+        if module.name in {"run", "worker", "session", "http_load", "settings", "urls"}:
+            continue
+        pages.extend(getattr(importlib.import_module(f"bench.{module.name}"), "PAGES", []))
+    return pages
+
+
+class Worker:
+    def __init__(self, database_url: str):
+        env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
+        self.process = subprocess.Popen(
+            [PYTHON, "-m", "bench.worker"],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+
+    def ask(self, **request) -> dict:
+        self.process.stdin.write(json.dumps(request) + "\n")
+        self.process.stdin.flush()
+        return json.loads(self.process.stdout.readline())
+
+    def close(self):
+        self.process.stdin.close()
+        self.process.wait()
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def in_process(args) -> list[dict]:
+    workers = {"demo": Worker(args.demo_db), "scale": Worker(args.scale_db)}
+    rows = []
+    try:
+        for page in all_pages():
+            times = {"demo": [], "scale": []}
+            status, queries = {}, {}
+            for name, worker in workers.items():
+                worker.ask(cmd="measure", user=page.user, path=page.path, n=2)  # warm up
+                answer = worker.ask(cmd="queries", user=page.user, path=page.path)
+                queries[name] = answer["queries"]
+            done = 0
+            while done < args.iterations:
+                n = min(args.batch, args.iterations - done)
+                for name, worker in workers.items():
+                    answer = worker.ask(cmd="measure", user=page.user, path=page.path, n=n)
+                    times[name].extend(answer["times"])
+                    status[name] = answer["status"]
+                done += n
+            row = {
+                "page": page.name,
+                "group": page.group,
+                "status": status,
+                "queries": queries,
+                **{
+                    f"{name}_{q}": percentile(times[name], value)
+                    for name in times
+                    for q, value in (("p50", 0.5), ("p95", 0.95))
+                },
+            }
+            row["ratio_p50"] = row["scale_p50"] / row["demo_p50"]
+            row["ratio_p95"] = row["scale_p95"] / row["demo_p95"]
+            rows.append(row)
+            print(
+                f"{page.name:40} demo {row['demo_p50']:7.1f}  scale {row['scale_p50']:7.1f} /"
+                f" {row['scale_p95']:7.1f} ms  x{row['ratio_p50']:.2f}  q {queries}",
+                flush=True,
+            )
+    finally:
+        for worker in workers.values():
+            worker.close()
+    return rows
+
+
+def session_cookie(database_url: str, email: str) -> str:
+    env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
+    value = subprocess.check_output(
+        [PYTHON, "-m", "bench.session", email], cwd=ROOT, env=env, text=True
+    ).strip()
+    return f"sessionid={value}"
+
+
+def over_http(args) -> list[dict]:
+    env = {
+        **os.environ,
+        "DATABASE_URL": args.scale_db,
+        "PYTHONPATH": str(ROOT),
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "GUNICORN_WORKERS": "2",
+        "GUNICORN_BIND": f"127.0.0.1:{args.port}",
+    }
+    server = subprocess.Popen(
+        [
+            str(Path(PYTHON).parent / "gunicorn"),
+            "-c",
+            "gunicorn.conf.py",
+            "--access-logfile",
+            "/dev/null",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    rows = []
+    try:
+        time.sleep(4)
+        cookies = {}
+        for name, path, user in HTTP_PAGES:
+            if user and user not in cookies:
+                cookies[user] = session_cookie(args.scale_db, user)
+            cookie = cookies.get(user, "")
+            load("127.0.0.1", args.port, path, cookie=cookie, connections=4, seconds=1)
+            result = load(
+                "127.0.0.1", args.port, path, cookie=cookie, connections=16, seconds=args.seconds
+            )
+            rows.append({"page": name, **result})
+            print(f"{name:40} {result['rps']:8.1f} req/s  errors {result['errors']}", flush=True)
+    finally:
+        server.terminate()
+        server.wait()
+    bare = rows[0]["rps"] or 1
+    for row in rows:
+        row["ratio"] = row["rps"] / bare
+    return rows
+
+
+def markdown(rows: list[dict], http_rows: list[dict], args) -> str:
+    lines = [
+        "# Benchmark results",
+        "",
+        "Written by `python -m bench.run` (see the README's *Performance* section). Demo data:",
+        "`seed_demo`; scale: `seed_scale` defaults (100,000 customers, 50,000 of them the",
+        "distributor's, 20,000 invitations, 5,000,000 audit events). Production settings,",
+        f"in process, {args.iterations} requests a page and database, interleaved. Times in ms.",
+        "Targets: scale p50 at most 2x demo p50, scale p95 at most 3x demo p95.",
+        "",
+        f"Run at {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on a shared 2-core machine.",
+        "",
+        "| page | demo p50 | scale p50 / p95 | p50 ratio | p95 ratio | queries demo / scale |"
+        " before (issue): demo p50, scale p50 / p95 |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for row in rows:
+        ok50 = "" if row["ratio_p50"] <= 2 else " ✗"
+        ok95 = "" if row["ratio_p95"] <= 3 else " ✗"
+        before = BASELINE.get(row["page"])
+        status = "" if set(row["status"].values()) == {200} else f" (HTTP {row['status']})"
+        lines.append(
+            f"| {row['page']}{status} | {row['demo_p50']:.1f} | {row['scale_p50']:.1f} / "
+            f"{row['scale_p95']:.1f} | {row['ratio_p50']:.2f}{ok50} | {row['ratio_p95']:.2f}{ok95}"
+            f" | {row['queries']['demo']} / {row['queries']['scale']} | "
+            + (f"{before[0]}, {before[1]}" if before else "")
+            + " |"
+        )
+    by_name = {row["page"]: row for row in rows}
+    lines += [
+        "",
+        "## Tuned admin against a stock `ModelAdmin` (scale, p50 ms)",
+        "",
+        "| changelist | tuned | stock | tuned / stock |",
+        "|---|---:|---:|---:|",
+    ]
+    for tuned, stock in (
+        ("admin audit events", "stock admin audit events"),
+        ("admin customers", "stock admin customers"),
+        ("admin invitations", "stock admin invitations"),
+        ("admin relationships", "stock admin relationships"),
+    ):
+        if tuned in by_name and stock in by_name:
+            a, b = by_name[tuned]["scale_p50"], by_name[stock]["scale_p50"]
+            lines.append(f"| {tuned} | {a:.1f} | {b:.1f} | {a / b:.2f} |")
+    if http_rows:
+        lines += [
+            "",
+            "## Over HTTP (scale data, gunicorn with production settings, 2 workers x 2 threads,"
+            f" 16 connections, {args.seconds:.0f} s a page)",
+            "",
+            "Target: every signed-in page at least 25 % of the bare view's requests per second.",
+            "",
+            "| page | requests/s | of the bare view | errors |",
+            "|---|---:|---:|---:|",
+        ]
+        for row in http_rows:
+            lines.append(
+                f"| {row['page']} | {row['rps']:.1f} | {row['ratio'] * 100:.0f} % |"
+                f" {row['errors']} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--demo-db", required=True)
+    parser.add_argument("--scale-db", required=True)
+    parser.add_argument("--iterations", type=int, default=40)
+    parser.add_argument("--batch", type=int, default=5)
+    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--no-http", action="store_true")
+    parser.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"))
+    args = parser.parse_args()
+    subprocess.run(
+        [PYTHON, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "DATABASE_URL": args.scale_db,
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
+            "PYTHONPATH": str(ROOT),
+        },
+        check=True,
+    )
+    rows = in_process(args)
+    Path(args.out).write_text(markdown(rows, [], args))  # kept if the HTTP run fails
+    http_rows = [] if args.no_http else over_http(args)
+    Path(args.out).write_text(markdown(rows, http_rows, args))
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,86 @@
+"""One database's side of the in-process bench: answers the runner's requests over a pipe
+(JSON lines), so that the runner can interleave demo and scale measurements."""
+
+import json
+import os
+import sys
+import time
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from apps.accounts.models import User  # noqa: E402
+from apps.customers.selectors import partner_customers  # noqa: E402
+from apps.invitations.models import Invitation  # noqa: E402
+from apps.partners.models import Partner  # noqa: E402
+
+
+def placeholders() -> dict:
+    contoso = Partner.objects.get(public_id="PCONTOSO01")
+    customer = partner_customers(contoso).first()
+    invitation = Invitation.objects.filter(provider=contoso).order_by("-created_at").first()
+    return {
+        "customer": customer.public_id if customer else "CNONE",
+        "invitation": invitation.public_id if invitation else "INONE",
+    }
+
+
+class Bench:
+    def __init__(self):
+        self.clients = {}
+        self.values = placeholders()
+
+    def client(self, email: str) -> Client:
+        if email not in self.clients:
+            client = Client(headers={"x-forwarded-proto": "https"})
+            client.force_login(User.objects.get(email=email))
+            self.clients[email] = client
+        return self.clients[email]
+
+    def get(self, email: str, path: str):
+        response = self.client(email).get(path.format(**self.values), secure=True)
+        if getattr(response, "streaming", False):
+            for _chunk in response.streaming_content:
+                pass
+        else:
+            response.content  # noqa: B018
+        return response
+
+    def measure(self, email: str, path: str, n: int) -> dict:
+        times, status = [], None
+        for _ in range(n):
+            start = time.perf_counter()
+            response = self.get(email, path)
+            times.append((time.perf_counter() - start) * 1000)
+            status = response.status_code
+        return {"times": times, "status": status}
+
+    def queries(self, email: str, path: str) -> dict:
+        with CaptureQueriesContext(connection) as captured:
+            response = self.get(email, path)
+        return {"queries": len(captured), "status": response.status_code}
+
+
+def main():
+    bench = Bench()
+    for line in sys.stdin:
+        request = json.loads(line)
+        if request["cmd"] == "measure":
+            answer = bench.measure(request["user"], request["path"], request["n"])
+        elif request["cmd"] == "queries":
+            answer = bench.queries(request["user"], request["path"])
+        else:
+            break
+        sys.stdout.write(json.dumps(answer) + "\n")
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
