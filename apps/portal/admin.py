@@ -319,9 +319,34 @@ class AuditEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     # organization filters take a name (part of it) and find everything that concerns it.
     search_fields = ["target_repr", "^actor_email", "^action"]
     search_help_text = _(
-        "Searches the target's text, and the actor's email and the action from their start. "
-        "The organization filters take a name and find everything that concerns it."
+        "Searches the target's text, the actor's email and the action from their start, and "
+        "the names of the customer concerned and of the organization acting."
     )
+    # at most this many organizations whose name matches a search are looked up by id
+    SEARCH_NAMED_ORGANIZATIONS = 20
+
+    def get_search_results(self, request, queryset, search_term):
+        """The indexed text search, or an event of an organization whose name matches
+        ("Northwind" finds Northwind's events): the names are matched first (trigram index,
+        at most SEARCH_NAMED_ORGANIZATIONS each), then events by their indexed foreign keys,
+        never a join over the whole log."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        if not term:
+            return results, may_have_duplicates
+        limit = self.SEARCH_NAMED_ORGANIZATIONS
+        customers = list(
+            Customer.objects.filter(name__icontains=term).values_list("pk", flat=True)[:limit]
+        )
+        partners = list(
+            Partner.objects.filter(name__icontains=term).values_list("pk", flat=True)[:limit]
+        )
+        named = Q(customer_id__in=customers) | Q(acting_customer_id__in=customers)
+        named |= Q(acting_partner_id__in=partners)
+        if customers or partners:
+            results = results | queryset.filter(named)
+        return results, may_have_duplicates
+
     date_hierarchy = "created_at"
     # Sorting a million rows by anything but the indexed time is not worth a page load
     sortable_by = ["created_at"]
