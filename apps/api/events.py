@@ -11,10 +11,18 @@ EVENT_TYPES: dict[str, tuple] = {
     "invitation.declined": (_("Invitation declined"), ("invitation.declined",)),
     "grant.created": (_("Delegated admin granted"), ("grant.created", "grant.updated")),
     "grant.moved": (_("Delegated admin moved"), ("grant.moved",)),
-    "grant.removed": (_("Delegated admin removed"), ("grant.removed",)),
-    # Fired by the grant-lifetime reminders: add their audit action here once it is registered
-    # (the grant lifetimes work records it); until then endpoints may subscribe, nothing fires.
-    "grant.expiring": (_("Delegated admin expiring"), ()),
+    # removed by the customer, given up by the partner, or ended at its end date
+    "grant.removed": (
+        _("Delegated admin removed"),
+        ("grant.removed", "grant.relinquished", "grant.expired"),
+    ),
+    # the 30, 7 and 1-day reminders of the grant-lifetime job (apps/customers/grants.py)
+    "grant.expiring": (_("Delegated admin expiring"), ("grant.reminder_sent",)),
+    # a new end date: extended by the customer or automatically
+    "grant.extended": (
+        _("Delegated admin extended"),
+        ("grant.extended", "grant.auto_extended"),
+    ),
     "partnership.changed": (
         _("Reseller partnership changed"),
         (

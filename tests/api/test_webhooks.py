@@ -123,6 +123,33 @@ def test_only_subscribed_endpoints_of_concerned_organizations_get_it(cast):
 
 
 @pytest.mark.parametrize(
+    ("action", "event_type"),
+    [
+        ("grant.reminder_sent", "grant.expiring"),
+        ("grant.expired", "grant.removed"),
+        ("grant.relinquished", "grant.removed"),
+        ("grant.removed", "grant.removed"),
+        ("grant.extended", "grant.extended"),
+        ("grant.auto_extended", "grant.extended"),
+    ],
+)
+def test_the_grant_lifetime_fires_its_webhooks(cast, action, event_type):
+    """The reminders, expiry, giving up and extensions of a grant (issue 14's job and pages)
+    reach the endpoints subscribed to their event type, and only those."""
+    WebhookEndpoint.objects.create(
+        partner=cast.provider, url="https://hooks.example.com/a", event_types=[event_type]
+    )
+    WebhookEndpoint.objects.create(
+        partner=cast.provider, url="https://hooks.example.com/b", event_types=["grant.moved"]
+    )
+    with transaction.atomic():
+        audit_record(action=action, partners=[cast.provider])
+    [delivery] = WebhookDelivery.objects.all()
+    assert delivery.endpoint.url == "https://hooks.example.com/a"
+    assert delivery.event_type == event_type
+
+
+@pytest.mark.parametrize(
     "url",
     [
         "https://127.0.0.1/hook",
