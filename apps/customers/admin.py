@@ -18,7 +18,12 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from apps.audit.services import audit_record
-from apps.core.admin import AddThroughServiceMixin, ReadOnlyInline, ServiceErrorsAsMessagesMixin
+from apps.core.admin import (
+    AddThroughServiceMixin,
+    ReadOnlyAdminMixin,
+    ReadOnlyInline,
+    ServiceErrorsAsMessagesMixin,
+)
 from apps.partners.models import Partner
 
 from .models import (
@@ -29,6 +34,7 @@ from .models import (
     Service,
     Subscription,
 )
+from .models_dap import DelegatedAdminRequest
 from .services import (
     customer_create,
     customer_membership_add,
@@ -674,3 +680,29 @@ class DelegatedAdminGrantAdmin(
                 "Relationships and subscriptions do not change."
             ),
         )
+
+
+@admin.register(DelegatedAdminRequest)
+class DelegatedAdminRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Delegated admin asked by a partner (or by the customer, by partner ID) and its answer.
+    Read only: the customer answers in the portal, through the one-time link or its list."""
+
+    list_display = [
+        "public_id",
+        "partner",
+        "customer",
+        "origin",
+        "status",
+        "provisioning",
+        "support",
+        "duration_days",
+        "created_at",
+        "decided_at",
+    ]
+    list_filter = ["status", "origin", "created_at"]
+    list_select_related = ["partner", "customer"]
+    search_fields = ["public_id", "partner__name", "customer__name"]
+    date_hierarchy = "created_at"
+    ordering = ["-created_at", "-id"]
+    exclude = ["link_key"]  # a part of the approval link: never shown
+    show_full_result_count = False

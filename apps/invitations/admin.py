@@ -11,7 +11,7 @@ from apps.core.admin import AddThroughServiceMixin, ReadOnlyAdminMixin, ReadOnly
 from apps.customers.models import Service
 from apps.partners.models import Partner
 
-from .models import EFFECTIVE_STATUS_LABELS, Acceptance, Delivery, Invitation
+from .models import EFFECTIVE_STATUS_LABELS, Acceptance, Delivery, Invitation, LinkRequest
 from .services import invitation_create, invitation_revoke
 
 
@@ -319,3 +319,17 @@ class AcceptanceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "created_at",
     ]
     fields = readonly_fields
+
+
+@admin.register(LinkRequest)
+class LinkRequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """A reseller's request to its provider for a new invitation link (read only: the
+    provider handles it in the portal)."""
+
+    list_display = ["reseller", "provider", "status", "requested_by", "created_at", "handled_at"]
+    list_filter = ["status", "created_at"]
+    list_select_related = ["reseller", "provider", "requested_by"]
+    search_fields = ["reseller__name", "provider__name"]
+    show_full_result_count = False
+    date_hierarchy = "created_at"
+    ordering = ["-created_at", "-id"]

@@ -149,6 +149,25 @@ def admin_dataset(cast, services):
     from apps.api.services import api_key_create
 
     api_key_create(partner=cast.provider, name="CRM", role=Role.SALES_AGENT, by=cast.provider_admin)
+    # a reseller's link request and a delegated admin request
+    from apps.customers.models_dap import DelegatedAdminRequest
+    from apps.invitations.models import LinkRequest
+
+    LinkRequest.objects.create(
+        provider=cast.provider,
+        reseller=cast.reseller,
+        requested_by=cast.reseller_admin,
+        message="A new link for Northwind, please",
+    )
+    DelegatedAdminRequest.objects.create(
+        origin=DelegatedAdminRequest.Origin.PARTNER,
+        customer=cast.customer,
+        partner=cast.reseller,
+        support=True,
+        duration_days=90,
+        created_by=cast.reseller_admin,
+        expires_at=timezone.now() + timedelta(days=14),
+    ).services.set([services["office365"]])
     endpoint = WebhookEndpoint.objects.create(
         partner=cast.provider, url="https://hooks.example.com/", event_types=["grant.moved"]
     )

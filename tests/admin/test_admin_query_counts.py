@@ -18,7 +18,8 @@ from apps.api.models import WebhookDelivery, WebhookEndpoint
 from apps.api.services import api_key_create
 from apps.audit.services import audit_record
 from apps.customers.models import DelegatedAdminGrant, ResellerRelationship, Subscription
-from apps.invitations.models import Acceptance, Delivery, Invitation
+from apps.customers.models_dap import DelegatedAdminRequest
+from apps.invitations.models import Acceptance, Delivery, Invitation, LinkRequest
 from apps.invitations.services import delivery_queue_email
 from apps.partners.models import ResellerPartnership, Role, TeamInvitation
 from tests import factories
@@ -114,6 +115,18 @@ def add_story(services) -> None:
         single_object=True,
     )
     api_key_create(partner=provider, name=f"Key {n}", role=Role.SALES_AGENT, by=admin_user)
+    LinkRequest.objects.create(
+        provider=provider, reseller=reseller, requested_by=reseller_admin, message="A link"
+    )
+    DelegatedAdminRequest.objects.create(
+        origin=DelegatedAdminRequest.Origin.PARTNER,
+        customer=customer,
+        partner=reseller,
+        provisioning=True,
+        duration_days=30,
+        created_by=reseller_admin,
+        expires_at=now + timedelta(days=14),
+    ).services.set([services["office365"]])
     endpoint = WebhookEndpoint.objects.create(
         partner=provider, url=f"https://hooks{n}.example.com/", event_types=["grant.moved"]
     )
