@@ -91,6 +91,10 @@ class AuditAction(models.TextChoices):
         "customer.verification_failed",
         _("Tenant domain check found no record"),
     )
+    CUSTOMER_VERIFICATION_RECHECKED = (
+        "customer.verification_rechecked",
+        _("Tenant domain checked again"),
+    )
     CUSTOMER_CLAIM_CLOSED = "customer.claim_closed", _("Tenant claim closed")
     CUSTOMER_TEAM_INVITED = "customer.team_invited", _("Customer team member invited")
     CUSTOMER_TEAM_INVITATION_REVOKED = (

@@ -229,6 +229,46 @@ def customer_verify_dns(*, customer: Customer, by) -> Customer:
     return customer
 
 
+def customer_recheck_dns(*, customer: Customer, by) -> bool:
+    """Look a verified customer's TXT record up again (its admins may, at any time) and record
+    what was found; True when the record is still there.
+
+    A missing record does not take the verification away: a DNS outage or a tidy-up of old
+    records must not cut a tenant off its subscriptions and delegated admin. The check is
+    audited either way, so the operator sees a tenant whose proof has gone and can act
+    (docs/decisions.md)."""
+    if not customer.is_verified:
+        raise ValidationError(_("Verify the tenant domain first."), code="unverified")
+    try:
+        values = txt_records(customer.tenant_domain)
+        problem = ""
+    except Exception:  # DnsLookupError, or a broken resolver: never a 500 for the customer
+        values, problem = [], "lookup_failed"
+    with transaction.atomic():
+        locked = _lock(customer)
+        found = locked.txt_record_value in [v.strip() for v in values]
+        locked.last_checked_at = timezone.now()
+        locked.save(update_fields=["last_checked_at"])
+        audit_record(
+            action="customer.verification_rechecked",
+            actor=by,
+            acting_customer=locked,
+            target=locked,
+            customer=locked,
+            data={
+                "tenant_domain": locked.tenant_domain,
+                "found": found,
+                **({"problem": problem} if problem else {}),
+            },
+        )
+    if problem:
+        raise ValidationError(
+            _("The DNS lookup did not answer. Nothing was changed; try again in a moment."),
+            code="lookup_failed",
+        )
+    return found
+
+
 def customer_verify_by_operator(*, customer: Customer, by, note: str) -> Customer:
     """Operator staff verify after an out-of-band check; `note` says how (required)."""
     note = (note or "").strip()

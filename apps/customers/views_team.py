@@ -36,7 +36,7 @@ from .team import (
     customer_team_invitation_revoke,
     customer_team_invite,
 )
-from .verification import customer_verify_dns
+from .verification import customer_recheck_dns, customer_verify_dns
 
 ACCOUNT_BACKEND = "apps.accounts.backends.EmailBackend"
 
@@ -59,6 +59,8 @@ class CustomerVerifyView(CustomerMixin, View):
         return redirect("customers:home", customer_id=self.customer.public_id)
 
     def post(self, request, *args, **kwargs):
+        if self.customer.is_verified:
+            return self.recheck(request)
         try:
             customer_verify_dns(customer=self.customer, by=request.user)
         except ValidationError as exc:
@@ -69,6 +71,31 @@ class CustomerVerifyView(CustomerMixin, View):
                 _("%(domain)s is verified. Your imported subscriptions are shown from now on.")
                 % {"domain": self.customer.tenant_domain},
             )
+        return redirect("customers:home", customer_id=self.customer.public_id)
+
+    def recheck(self, request):
+        """A verified customer checks its record again: the answer is recorded, the
+        verification stays."""
+        domain = self.customer.tenant_domain
+        try:
+            found = customer_recheck_dns(customer=self.customer, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, error_text(exc))
+        else:
+            if found:
+                messages.success(
+                    request, _("The TXT record is still on %(domain)s.") % {"domain": domain}
+                )
+            else:
+                messages.warning(
+                    request,
+                    _(
+                        "No TXT record with the expected value is on %(domain)s any more. The "
+                        "tenant stays verified; publish the record again so the proof can be "
+                        "checked."
+                    )
+                    % {"domain": domain},
+                )
         return redirect("customers:home", customer_id=self.customer.public_id)
 
 

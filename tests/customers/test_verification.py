@@ -351,3 +351,41 @@ def test_a_reader_cannot_verify(db):
         response = client.post(reverse("customers:verify", args=[customer.public_id]))
     assert response.status_code == 403
     assert Customer.objects.get(pk=customer.pk).is_unverified
+
+
+def test_a_verified_tenant_checks_its_proof_again_and_every_check_is_audited(db):
+    """Verification is re-checkable: the record still there, then gone — the tenant stays
+    verified (a DNS tidy-up must not cut it off) and each check is in the audit log."""
+    customer = claim("Adventure Works", "ann@adventure.test")
+    ann = admin_of(customer)
+    client = client_for(ann)
+    verify = reverse("customers:verify", args=[customer.public_id])
+    with serve(customer):
+        customer_verify_dns(customer=customer, by=ann)
+        page = client.post(verify, follow=True).content.decode()
+    assert "still on" in page
+    with override_settings(TENANT_DNS_STATIC_RECORDS={}):
+        page = client.post(verify, follow=True).content.decode()
+    assert "any more" in page
+    customer.refresh_from_db()
+    assert customer.is_verified and customer.last_checked_at is not None
+    checks = AuditEvent.objects.filter(action="customer.verification_rechecked").order_by("pk")
+    assert [event.data["found"] for event in checks] == [True, False]
+    assert all(event.actor == ann and event.customer_id == customer.pk for event in checks)
+
+
+def test_a_reader_cannot_check_again_and_an_unverified_claim_cannot_recheck(db):
+    customer = claim("Adventure Works", "ann@adventure.test")
+    with serve(customer):
+        customer_verify_dns(customer=customer, by=admin_of(customer))
+    reader = factories.make_user("rita@adventure.test")
+    customer.memberships.create(user=reader, role="reader")
+    response = client_for(reader).post(reverse("customers:verify", args=[customer.public_id]))
+    assert response.status_code == 403
+    assert not AuditEvent.objects.filter(action="customer.verification_rechecked").exists()
+    other = claim("Other Works", "olga@other.test", domain="other.partner.onmschina.cn")
+    from apps.customers.verification import customer_recheck_dns
+
+    with pytest.raises(ValidationError) as exc:
+        customer_recheck_dns(customer=other, by=admin_of(other))
+    assert exc.value.code == "unverified"
