@@ -166,7 +166,7 @@ class SignupConfirmView(View):
         self.signup = SignupRequest.objects.filter(token_hash=token_hash).first()
         problem = signup_request_problem(self.signup)
         if problem:
-            return render_link_problem(request, problem)
+            return render_link_problem(request, problem, kind="signup")
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request):
@@ -177,7 +177,7 @@ class SignupConfirmView(View):
             user, signup = signup_confirm(token_hash=self.signup.token_hash)
         except ValidationError as exc:
             if exc.code in LinkProblem.values:
-                return render_link_problem(request, exc.code)
+                return render_link_problem(request, exc.code, kind="signup")
             SIGNUP_LINK.clear(request)
             messages.error(request, error_text(exc))
             return redirect(settings.LOGIN_URL)

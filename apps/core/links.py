@@ -102,13 +102,77 @@ def problem_message(problem: str) -> str:
     return f"{problem.title}. {problem.message}"
 
 
-def render_link_problem(request, problem: str) -> HttpResponse:
+# Links that are not invitations: their own words for each problem (title, explanation);
+# a problem not listed for a kind falls back to the invitation's words.
+LINK_KIND_WORDS = {
+    "signup": {
+        LinkProblem.UNKNOWN: (
+            _("This confirmation link is not valid"),
+            _(
+                "No sign-up matches this link, or no link is open in this browser. Open the "
+                "whole link from the most recent email again."
+            ),
+        ),
+        LinkProblem.TAMPERED: (
+            _("This confirmation link is damaged"),
+            _(
+                "The link is incomplete or was changed on the way. Copy the whole link from "
+                "the email into your browser."
+            ),
+        ),
+        LinkProblem.EXPIRED: (
+            _("This confirmation link has expired"),
+            _("Confirmation links work for a limited time. Sign up again to get a new one."),
+        ),
+        LinkProblem.USED: (
+            _("This confirmation link was already used"),
+            _("The address is confirmed and its account exists: sign in with it."),
+        ),
+    },
+    "dap_request": {
+        LinkProblem.UNKNOWN: (
+            _("This delegated admin request link is not valid"),
+            _(
+                "No request matches this link, or no link is open in this browser. Open the "
+                "whole link from the most recent email again."
+            ),
+        ),
+        LinkProblem.TAMPERED: (
+            _("This delegated admin request link is damaged"),
+            _(
+                "The link is incomplete or was changed on the way. Copy the whole link from "
+                "the email into your browser."
+            ),
+        ),
+        LinkProblem.REVOKED: (
+            _("This delegated admin request was withdrawn"),
+            _("The partner withdrew it. Nothing changes for your services."),
+        ),
+        LinkProblem.EXPIRED: (
+            _("This delegated admin request has expired"),
+            _("Ask the partner for a new request if you still want to give it delegated admin."),
+        ),
+        LinkProblem.USED: (
+            _("This delegated admin request was already answered"),
+            _("Your organization's Partner relationships page shows who holds what today."),
+        ),
+        LinkProblem.DECLINED: (
+            _("This delegated admin request was declined"),
+            _("Ask the partner for a new request if you changed your mind."),
+        ),
+    },
+}
+
+
+def render_link_problem(request, problem: str, *, kind: str = "invitation") -> HttpResponse:
     """The page for a link that does not work: it says which problem, with its status code,
-    and nothing about any other invitation."""
+    and nothing about any other link. `kind` picks the words ("invitation", "signup",
+    "dap_request")."""
     problem = LinkProblem(problem or LinkProblem.UNKNOWN)
+    title, message = LINK_KIND_WORDS.get(kind, {}).get(problem, (problem.title, problem.message))
     return render(
         request,
         "core/link_problem.html",
-        {"problem": problem, "title": problem.title, "message": problem.message},
+        {"problem": problem, "title": title, "message": message},
         status=problem.status,
     )

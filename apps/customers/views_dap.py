@@ -265,7 +265,7 @@ def dap_request_landing(request):
     customer's own area, for its admins only."""
     link = resolve_session_link(request)
     if not link.ok:
-        return render_link_problem(request, link.problem)
+        return render_link_problem(request, link.problem, kind="dap_request")
     customer: Customer = link.dap_request.customer
     if not customer.memberships.filter(user=request.user).exists():
         raise PermissionDenied(

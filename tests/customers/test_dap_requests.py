@@ -226,7 +226,9 @@ def test_the_link_leaves_the_url_and_the_admin_approves_on_the_review_page(
     assert grant.service.code == "office365"
     assert grant.auto_extend is False  # the box was not ticked in this POST
     # the link is used up: its page says so (410), and a second POST changes nothing
-    assert client.get(_link_path(dap_request), follow=True).status_code == 410
+    used = client.get(_link_path(dap_request), follow=True)
+    assert used.status_code == 410
+    assert "This delegated admin request was already answered" in used.content.decode()
     client.post(review_url, {"action": "approve"})
     assert DelegatedAdminGrant.objects.count() == 1
 
