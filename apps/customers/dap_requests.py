@@ -388,14 +388,18 @@ def dap_request_approve(
     return locked
 
 
-def dap_request_decline(
-    *,
+def _close(
     dap_request: DelegatedAdminRequest,
+    *,
     by,
-    acting_customer: Customer | None = None,
-    acting_partner: Partner | None = None,
+    acting_customer: Customer | None,
+    acting_partner: Partner | None,
+    answering: bool,
+    status: str,
+    action: str,
 ) -> DelegatedAdminRequest:
-    """The answering side says no. Nothing else changes."""
+    """Close an open request without granting anything: declined by the answering side or
+    withdrawn by the asking side (`answering` says which side `by` must be on)."""
     with transaction.atomic():
         locked = _lock_open(dap_request)
         _check_side(
@@ -403,14 +407,14 @@ def dap_request_decline(
             by=by,
             acting_customer=acting_customer,
             acting_partner=acting_partner,
-            answering=True,
+            answering=answering,
         )
-        locked.status = Status.DECLINED
+        locked.status = status
         locked.decided_by = by
         locked.decided_at = timezone.now()
         locked.save(update_fields=["status", "decided_by", "decided_at"])
         audit_record(
-            action="dap_request.declined",
+            action=action,
             actor=by,
             acting_customer=acting_customer,
             acting_partner=acting_partner,
@@ -419,8 +423,28 @@ def dap_request_decline(
             customer=locked.customer,
             data={"request": locked.public_id},
         )
-        _notify_answer(locked, by=by)
+        if answering:
+            _notify_answer(locked, by=by)
     return locked
+
+
+def dap_request_decline(
+    *,
+    dap_request: DelegatedAdminRequest,
+    by,
+    acting_customer: Customer | None = None,
+    acting_partner: Partner | None = None,
+) -> DelegatedAdminRequest:
+    """The answering side says no. Nothing else changes."""
+    return _close(
+        dap_request,
+        by=by,
+        acting_customer=acting_customer,
+        acting_partner=acting_partner,
+        answering=True,
+        status=Status.DECLINED,
+        action="dap_request.declined",
+    )
 
 
 def dap_request_cancel(
@@ -431,27 +455,12 @@ def dap_request_cancel(
     acting_partner: Partner | None = None,
 ) -> DelegatedAdminRequest:
     """The asking side withdraws its request; its link stops working."""
-    with transaction.atomic():
-        locked = _lock_open(dap_request)
-        _check_side(
-            locked,
-            by=by,
-            acting_customer=acting_customer,
-            acting_partner=acting_partner,
-            answering=False,
-        )
-        locked.status = Status.CANCELLED
-        locked.decided_by = by
-        locked.decided_at = timezone.now()
-        locked.save(update_fields=["status", "decided_by", "decided_at"])
-        audit_record(
-            action="dap_request.cancelled",
-            actor=by,
-            acting_customer=acting_customer,
-            acting_partner=acting_partner,
-            target=locked,
-            partners=[locked.partner],
-            customer=locked.customer,
-            data={"request": locked.public_id},
-        )
-    return locked
+    return _close(
+        dap_request,
+        by=by,
+        acting_customer=acting_customer,
+        acting_partner=acting_partner,
+        answering=False,
+        status=Status.CANCELLED,
+        action="dap_request.cancelled",
+    )

@@ -118,20 +118,21 @@ class CustomerDapRequestCreateView(CustomerMixin, FormView):
         return redirect("customers:dap_requests", customer_id=self.customer.public_id)
 
 
+def _get_request(request_id: str, **scope) -> DelegatedAdminRequest:
+    """The request with this public ID within `scope` (its customer or its partner), else 404."""
+    found = _request_queryset().filter(public_id=request_id, **scope).first()
+    if found is None:
+        raise Http404
+    return found
+
+
 class CustomerDapRequestView(CustomerMixin, TemplateView):
     """One request as the customer sees it: today / if you approve, and the answer buttons."""
 
     template_name = "customers/dap_request_review.html"
 
     def get_request(self) -> DelegatedAdminRequest:
-        found = (
-            _request_queryset()
-            .filter(customer=self.customer, public_id=self.kwargs["request_id"])
-            .first()
-        )
-        if found is None:
-            raise Http404
-        return found
+        return _get_request(self.kwargs["request_id"], customer=self.customer)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -356,14 +357,7 @@ class PartnerDapRequestView(PartnerMixin, TemplateView):
     template_name = "customers/dap_request_partner.html"
 
     def get_request(self) -> DelegatedAdminRequest:
-        found = (
-            _request_queryset()
-            .filter(partner=self.partner, public_id=self.kwargs["request_id"])
-            .first()
-        )
-        if found is None:
-            raise Http404
-        return found
+        return _get_request(self.kwargs["request_id"], partner=self.partner)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
