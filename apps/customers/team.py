@@ -17,7 +17,11 @@ from apps.audit.services import audit_record
 from apps.core.emails import send_email
 from apps.core.links import LinkProblem, LinkStash, problem_message
 from apps.partners.links import hash_token, new_token
-from apps.partners.services.common import NewAccount, _create_account, _normalize_email
+from apps.partners.services.common import (
+    NewAccount,
+    _normalize_email,
+    joining_user,
+)
 
 from .models import Customer, CustomerMembership, CustomerRole, CustomerTeamInvitation
 
@@ -197,23 +201,7 @@ def customer_team_invitation_accept(
         problem = customer_team_invitation_problem(invitation)
         if problem:
             raise ValidationError(problem_message(problem))
-        if new_account is not None:
-            if _normalize_email(new_account.email).lower() != invitation.email.lower():
-                raise ValidationError(
-                    _("This invitation was sent to %(email)s; sign up with that address.")
-                    % {"email": invitation.email}
-                )
-            by = _create_account(new_account)
-        if by is None or not by.is_authenticated:
-            raise ValidationError(_("Sign in or create an account to accept."))
-        if by.email.lower() != invitation.email.lower():
-            raise ValidationError(
-                _(
-                    "This invitation was sent to %(invited)s, but you are signed in as "
-                    "%(current)s. Sign out and sign in with the invited address."
-                )
-                % {"invited": invitation.email, "current": by.email}
-            )
+        by = joining_user(invited_email=invitation.email, by=by, new_account=new_account)
         customer = _lock_customer(invitation.customer)
         if CustomerMembership.objects.filter(customer=customer, user=by).exists():
             raise ValidationError(

@@ -42,3 +42,27 @@ def _create_account(account: NewAccount):
 def _lock_partner(partner_id: int) -> Partner:
     """Lock the partner row: every change to who holds which role queues up behind it."""
     return Partner.objects.select_for_update().get(pk=partner_id)
+
+
+def joining_user(*, invited_email: str, by, new_account: NewAccount | None):
+    """Who accepts a team invitation sent to `invited_email` (a partner's or a customer's
+    team): the account `new_account` creates now, whose address must be the invited one, or
+    the signed-in `by`, who must have that address."""
+    if new_account is not None:
+        if _normalize_email(new_account.email).lower() != invited_email.lower():
+            raise ValidationError(
+                _("This invitation was sent to %(email)s; sign up with that address.")
+                % {"email": invited_email}
+            )
+        by = _create_account(new_account)
+    if by is None or not by.is_authenticated:
+        raise ValidationError(_("Sign in or create an account to accept."))
+    if by.email.lower() != invited_email.lower():
+        raise ValidationError(
+            _(
+                "This invitation was sent to %(invited)s, but you are signed in as "
+                "%(current)s. Sign out and sign in with the invited address."
+            )
+            % {"invited": invited_email, "current": by.email}
+        )
+    return by

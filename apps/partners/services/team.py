@@ -18,7 +18,13 @@ from ..links import (
     team_invitation_problem,
 )
 from ..models import Partner, PartnerMembership, Role, TeamInvitation
-from .common import NewAccount, _create_account, _link_expiry, _lock_partner, _normalize_email
+from .common import (
+    NewAccount,
+    _link_expiry,
+    _lock_partner,
+    _normalize_email,
+    joining_user,
+)
 
 
 def _global_admin_count(partner_id: int) -> int:
@@ -204,23 +210,7 @@ def team_invitation_accept(
         problem = team_invitation_problem(invitation)
         if problem:
             raise ValidationError(problem_message(problem))
-        if new_account is not None:
-            if _normalize_email(new_account.email) != invitation.email.lower():
-                raise ValidationError(
-                    _("This invitation was sent to %(email)s; sign up with that address.")
-                    % {"email": invitation.email}
-                )
-            by = _create_account(new_account)
-        if by is None or not by.is_authenticated:
-            raise ValidationError(_("Sign in or create an account to accept."))
-        if by.email.lower() != invitation.email.lower():
-            raise ValidationError(
-                _(
-                    "This invitation was sent to %(invited)s, but you are signed in as "
-                    "%(current)s. Sign out and sign in with the invited address."
-                )
-                % {"invited": invitation.email, "current": by.email}
-            )
+        by = joining_user(invited_email=invitation.email, by=by, new_account=new_account)
         partner = invitation.partner
         if PartnerMembership.objects.filter(partner=partner, user=by).exists():
             raise ValidationError(
