@@ -81,16 +81,13 @@ class RepeatedFunc(Func):
         return template % context, tuple(params) * uses
 
 
-class SafeCell(RepeatedFunc):
-    """`safe_cell` in SQL, for a text expression: a leading apostrophe before a formula prefix,
-    and NULL for an empty string. COPY writes NULL as an empty, unquoted field and "" as a
-    quoted one; `csv.writer` writes an empty string unquoted, so NULL is what matches."""
+class SafeCell(Func):
+    """`safe_cell` in SQL, for a text expression (pp_csv_cell, migration core 0002): a
+    leading apostrophe before a formula prefix, and NULL for an empty string. COPY writes NULL
+    as an empty, unquoted field and "" as a quoted one; `csv.writer` writes an empty string
+    unquoted, so NULL is what matches."""
 
-    template = (
-        "NULLIF(CASE WHEN LEFT(%(expressions)s, 1) IN "
-        "('=', '+', '-', '@', CHR(9), CHR(13)) "
-        "THEN '''' || %(expressions)s ELSE %(expressions)s END, '')"
-    )
+    function = "pp_csv_cell"
     output_field = TextField()
 
 
