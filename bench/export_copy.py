@@ -65,7 +65,11 @@ def main():
     py_rows_done = py_count - 1
     per_row_us = py_s / max(py_rows_done, 1) * 1e6
 
-    print(f"| rows | COPY path (s) | psql \\copy (s) | ratio | Python path (µs/row, {py_rows_done:,} rows) | Python path, whole export (s, extrapolated) |")  # noqa: E501
+    print(
+        "| rows | COPY path (s) | psql \\copy (s) | ratio "
+        f"| Python path (µs/row, {py_rows_done:,} rows) "
+        "| Python path, whole export (s, extrapolated) |"
+    )
     print("|---:|---:|---:|---:|---:|---:|")
     exported = lines - 1
     print(
