@@ -85,3 +85,107 @@ def test_the_admin_sign_in_page_still_renders_under_the_policy(client):
     assert response.status_code == 200
     assert "Content-Security-Policy" in response
     assert inline_code_in(response.content.decode()) == []
+
+
+# --- the header built once (apps/core/csp.py, issue 18) ---------------------------------------
+
+
+def _through(middleware_class, request, response=None):
+    from django.http import HttpResponse
+
+    response = response if response is not None else HttpResponse("ok")
+    middleware = middleware_class(lambda r: response)
+    return middleware(request)
+
+
+@pytest.mark.django_db
+def test_the_portal_sends_exactly_the_header_django_csp_builds(client, settings):
+    from csp.middleware import CSPMiddleware
+
+    stock = settings.MIDDLEWARE
+    assert "apps.core.csp.CachedCSPMiddleware" in stock
+    urls = [reverse("accounts:login"), reverse("admin:login"), "/no-such-page/"]
+    cached = [client.get(url) for url in urls]
+    settings.MIDDLEWARE = [
+        "csp.middleware.CSPMiddleware" if m == "apps.core.csp.CachedCSPMiddleware" else m
+        for m in stock
+    ]
+    built = [client.get(url) for url in urls]
+    for ours, theirs in zip(cached, built, strict=True):
+        assert ours["Content-Security-Policy"] == theirs["Content-Security-Policy"]
+        assert "Content-Security-Policy-Report-Only" not in ours
+    assert CSPMiddleware is not None
+
+
+def test_the_header_is_built_once_for_many_responses(rf, monkeypatch):
+    from apps.core import csp as cached_csp
+
+    calls = []
+    real = cached_csp.build_policy
+
+    def counting(**kwargs):
+        calls.append(kwargs)
+        return real(**kwargs)
+
+    cached_csp._cache.clear()
+    monkeypatch.setattr(cached_csp, "build_policy", counting)
+    headers = {
+        _through(cached_csp.CachedCSPMiddleware, rf.get(f"/p/{i}/"))["Content-Security-Policy"]
+        for i in range(50)
+    }
+    assert len(headers) == 1
+    # once for the enforced policy, once to learn there is no report-only policy
+    assert len(calls) == 2
+
+
+def test_a_changed_setting_is_not_served_from_the_old_header(rf, settings):
+    from apps.core.csp import CachedCSPMiddleware
+
+    before = _through(CachedCSPMiddleware, rf.get("/"))["Content-Security-Policy"]
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'none'"]}}
+    after = _through(CachedCSPMiddleware, rf.get("/"))["Content-Security-Policy"]
+    assert after == "default-src 'none'" != before
+    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": {"img-src": ["'self'"]}}
+    response = _through(CachedCSPMiddleware, rf.get("/"))
+    # django-csp adds its default-src 'self' to a policy that names none
+    report_only = response["Content-Security-Policy-Report-Only"]
+    assert sorted(report_only.split("; ")) == ["default-src 'self'", "img-src 'self'"]
+
+
+def test_per_response_policy_and_nonces_still_go_through_django_csp(rf, settings):
+    from csp.constants import NONCE
+    from csp.decorators import csp_exempt, csp_update
+    from csp.middleware import CSPMiddleware
+    from django.http import HttpResponse
+
+    from apps.core.csp import CachedCSPMiddleware
+
+    updated = csp_update({"img-src": ["https://img.example.test"]})(lambda r: HttpResponse())
+    for middleware in (CachedCSPMiddleware, CSPMiddleware):
+        response = _through(middleware, rf.get("/"), updated(None))
+        assert (
+            "img-src 'self' data: https://img.example.test" in response["Content-Security-Policy"]
+        )
+    exempt = csp_exempt()(lambda r: HttpResponse())
+    assert "Content-Security-Policy" not in _through(CachedCSPMiddleware, rf.get("/"), exempt(None))
+
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"script-src": ["'self'", NONCE]}}
+    request = rf.get("/")
+    middleware = CachedCSPMiddleware(lambda r: HttpResponse(str(r.csp_nonce)))
+    response = middleware(request)
+    nonce = response.content.decode()
+    assert f"'nonce-{nonce}'" in response["Content-Security-Policy"]
+    # a second request does not inherit the first one's nonce
+    plain = _through(CachedCSPMiddleware, rf.get("/"))["Content-Security-Policy"]
+    assert "nonce" not in plain
+
+
+def test_a_nonce_asked_for_after_the_header_is_written_is_refused(rf):
+    from csp.exceptions import CSPNonceError
+
+    from apps.core.csp import CachedCSPMiddleware
+
+    request = rf.get("/")
+    _through(CachedCSPMiddleware, request)
+    with pytest.raises(CSPNonceError):
+        str(request.csp_nonce)

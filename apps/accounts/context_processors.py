@@ -1,15 +1,13 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
-from .organizations import organizations_for
+from .organizations import organizations_for_request
 
 
 def portal(request):
-    user = getattr(request, "user", None)
     return {
         "SITE_NAME": settings.SITE_NAME,
-        # lazy: only pages that render the switcher pay for the query
-        "user_organizations": SimpleLazyObject(
-            lambda: organizations_for(user) if user is not None else []
-        ),
+        # lazy: only pages that render the switcher pay for the queries, and once per request
+        # (the dashboard's view asks for the same list)
+        "user_organizations": SimpleLazyObject(lambda: organizations_for_request(request)),
     }

@@ -23,7 +23,7 @@ from apps.core.ratelimit import rate_limit
 
 from .forms import EmailAuthenticationForm, PasswordResetForm, ProfileForm
 from .models import SignupRequest
-from .organizations import organizations_for
+from .organizations import organizations_for_request
 from .services import (
     signup_confirm,
     signup_request_problem,
@@ -43,7 +43,7 @@ def dashboard(request):
     """Where a user lands after sign-in: the organizations they act for. Someone with exactly
     one organization (and no operator admin to reach) goes straight to it: a dashboard of one
     card would only cost a click every time."""
-    organizations = organizations_for(request.user)
+    organizations = organizations_for_request(request)
     if len(organizations) == 1 and not request.user.is_staff:
         return redirect(organizations[0].url)
     return render(request, "accounts/dashboard.html", {"organizations": organizations})

@@ -86,7 +86,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "apps.core.middleware.IdleTimeoutMiddleware",  # signs out idle sessions (PORTAL_IDLE_*)
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "apps.core.csp.CachedCSPMiddleware",  # django-csp, the header built once (apps/core/csp.py)
     "axes.middleware.AxesMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",  # a rate limit hit -> RATELIMIT_VIEW (429)
 ]
