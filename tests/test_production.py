@@ -459,3 +459,26 @@ def test_gunicorn_serves_pages_and_static_files_with_production_settings(tmp_pat
     assert "/i/[token]/" in access_log
     assert TOKEN not in access_log
     assert "Traceback" not in access_log, access_log
+
+
+# ------------------------------------------------------------------------------
+# The one-command demo (make run) on SQLite
+# ------------------------------------------------------------------------------
+def test_the_demo_migrates_and_seeds_on_sqlite(tmp_path):
+    """`make run` is SQLite: every migration and the demo data must work there too (the suite
+    itself runs on PostgreSQL, so a PostgreSQL-only lookup or SQL would otherwise slip by)."""
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "DATABASE_", "PORTAL_"))
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.local",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'demo.sqlite3'}",
+    )
+    migrated = manage("migrate", "--noinput", env=env, timeout=300)
+    assert migrated.returncode == 0, migrated.stdout + migrated.stderr
+    for _ in range(2):  # idempotent
+        seeded = manage("seed_demo", env=env, timeout=300)
+        assert seeded.returncode == 0, seeded.stdout + seeded.stderr
+        assert "admin@northwind.test" in seeded.stdout

@@ -78,9 +78,15 @@ def on_event_recorded(sender, event, partner_ids, **kwargs):
     event_type = ACTION_TO_EVENT.get(event.action)
     if event_type is None or not partner_ids:
         return
-    endpoints = WebhookEndpoint.objects.filter(
-        partner_id__in=partner_ids, is_active=True, event_types__contains=[event_type]
-    ).select_related("partner")
+    # An organization has a handful of endpoints: their event types are matched here rather
+    # than with a JSON `contains` lookup, which SQLite (the one-command local run) lacks.
+    endpoints = [
+        endpoint
+        for endpoint in WebhookEndpoint.objects.filter(
+            partner_id__in=partner_ids, is_active=True
+        ).select_related("partner")
+        if event_type in endpoint.event_types
+    ]
     event._webhook_partner_ids = list(partner_ids)
     for endpoint in endpoints:
         delivery = WebhookDelivery.objects.create(
