@@ -52,6 +52,21 @@ class DapRequestForm(forms.Form):
         self.fields["duration_days"] = duration_field()
         self.order_fields(["services", "provisioning", "support", "duration_days"])
 
+    def request_arguments(self) -> dict:
+        """What `dap_request_create` is asked (besides who asks whom)."""
+        data = self.cleaned_data
+        return {
+            name: data[name]
+            for name in (
+                "services",
+                "provisioning",
+                "support",
+                "duration_days",
+                "auto_extend",
+                "message",
+            )
+        }
+
 
 class CustomerDapRequestForm(DapRequestForm):
     """The customer names the partner by the partner ID it was given (never from a list)."""

@@ -86,8 +86,7 @@ class CustomerDapRequestCreateView(CustomerMixin, FormView):
         return {**super().get_context_data(**kwargs), "side": "customer"}
 
     def form_valid(self, form):
-        data = form.cleaned_data
-        partner = Partner.objects.filter(public_id=data["partner_id"]).first()
+        partner = Partner.objects.filter(public_id=form.cleaned_data["partner_id"]).first()
         if partner is None:
             form.add_error("partner_id", _("No partner has this partner ID. Check it."))
             return self.form_invalid(form)
@@ -95,12 +94,7 @@ class CustomerDapRequestCreateView(CustomerMixin, FormView):
             dap_request_create(
                 customer=self.customer,
                 partner=partner,
-                services=data["services"],
-                provisioning=data["provisioning"],
-                support=data["support"],
-                duration_days=data["duration_days"],
-                auto_extend=data["auto_extend"],
-                message=data["message"],
+                **form.request_arguments(),
                 by=self.request.user,
                 origin=Origin.CUSTOMER,
             )
@@ -306,17 +300,11 @@ class PartnerDapRequestCreateView(PartnerMixin, FormView):
         }
 
     def form_valid(self, form):
-        data = form.cleaned_data
         try:
             dap_request = dap_request_create(
                 customer=self.get_customer(),
                 partner=self.partner,
-                services=data["services"],
-                provisioning=data["provisioning"],
-                support=data["support"],
-                duration_days=data["duration_days"],
-                auto_extend=data["auto_extend"],
-                message=data["message"],
+                **form.request_arguments(),
                 by=self.request.user,
                 origin=Origin.PARTNER,
             )
