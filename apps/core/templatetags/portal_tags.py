@@ -1,5 +1,7 @@
 """Template tags every portal page may use: `{% load portal_tags %}`."""
 
+import datetime
+
 from django import template
 from django.utils import timezone
 
@@ -26,14 +28,16 @@ def page_url(context, param: str, number) -> str:
 
 @register.filter
 def when(value) -> str:
-    """`{{ invitation.expires_at|when }}`: "7 Dec 2026, 14:00 CET" in the reader's zone."""
-    return format_when(value)
+    """`{{ invitation.expires_at|when }}`: "7 Dec 2026, 14:00 CET" in the reader's zone.
+    Like Django's `date` filter, anything that is not a date renders as nothing."""
+    return format_when(value) if isinstance(value, datetime.date) else ""
 
 
 @register.filter
 def day(value) -> str:
-    """`{{ member.created_at|day }}`: "7 Dec 2026", the day in the reader's zone."""
-    return format_day(value)
+    """`{{ member.created_at|day }}`: "7 Dec 2026", the day in the reader's zone (nothing for
+    what is not a date, as `when`)."""
+    return format_day(value) if isinstance(value, datetime.date) else ""
 
 
 @register.filter
