@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.audit.services import audit_record
+from apps.core.text import join_list
 from apps.notifications.services import notify
 from apps.partners.models import Partner
 
@@ -96,7 +97,7 @@ def _validate(*, services, provisioning, support, duration_days, auto_extend, me
     elif any(not s.is_active for s in services):
         errors.setdefault("services", []).append(
             _("These services are no longer offered: %(names)s.")
-            % {"names": ", ".join(s.name for s in services if not s.is_active)}
+            % {"names": join_list(s for s in services if not s.is_active)}
         )
     if not (provisioning or support):
         errors.setdefault("provisioning", []).append(
@@ -343,7 +344,7 @@ def dap_request_approve(
                         "%(partner)s holds delegated admin for %(service)s today. Choose "
                         "whether to move it or keep it, then approve again. Nothing changed."
                     )
-                    % {"partner": row.holder.partner.name, "service": row.service.name},
+                    % {"partner": row.holder.partner.name, "service": row.service.display_name},
                     code="decision_missing",
                 )
             if choice in (LEAVE, KEEP) or row.state == "same":

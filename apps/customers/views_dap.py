@@ -236,7 +236,7 @@ class GrantLifetimeView(CustomerMixin, FormView):
         messages.success(
             self.request,
             _("The end date of delegated admin for %(service)s was saved.")
-            % {"service": grant.service.name},
+            % {"service": grant.service.display_name},
         )
         return redirect("customers:relationships", customer_id=self.customer.public_id)
 
@@ -431,7 +431,7 @@ class GrantRelinquishView(PartnerMixin, FormView):
             messages.success(
                 self.request,
                 _("You gave up delegated admin for %(service)s at %(customer)s.")
-                % {"service": grant.service.name, "customer": grant.customer.name},
+                % {"service": grant.service.display_name, "customer": grant.customer.name},
             )
         return redirect("customers:partner_customers", partner_id=self.partner.public_id)
 
