@@ -4,8 +4,17 @@
 bigint (a 500); anything but a positive integer up to MAX_PAGE means page 1 or the last page.
 """
 
+import base64
+import binascii
+import datetime
+import json
+from dataclasses import dataclass
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.functional import cached_property
 
 # Far beyond any real list (a billion pages), small enough that page × page size stays a bigint.
@@ -57,3 +66,180 @@ class CountedPaginator(Paginator):
         if self.count_queryset is None:
             return Paginator.count.func(self)
         return self.count_queryset.count()
+
+
+# ------------------------------------------------------------------------------
+# Keyset (cursor) pagination: "the rows after this one", constant cost at any depth
+# ------------------------------------------------------------------------------
+
+AFTER = "after"
+BEFORE = "before"
+# `?before=end`: the last page (the oldest events, the end of the alphabet)
+END = "end"
+# A cursor longer than this is not one the portal wrote (a name is at most a few hundred chars)
+MAX_CURSOR_LENGTH = 2048
+
+
+def _keys(ordering) -> list[tuple[str, bool]]:
+    """("-created_at", "-pk") → [("created_at", True), ("pk", True)] (name, descending)."""
+    return [(key.lstrip("-"), key.startswith("-")) for key in ordering]
+
+
+def _reversed(ordering) -> list[str]:
+    return [key[1:] if key.startswith("-") else "-" + key for key in ordering]
+
+
+def _beyond(keys, values) -> Q:
+    """Rows strictly beyond `values` in the order `keys`: (a, b) > (va, vb) written so that the
+    first key is an index condition (`a >= va`) and the rest only breaks ties."""
+    (name, descending), value = keys[0], values[0]
+    strictly = Q(**{f"{name}__{'lt' if descending else 'gt'}": value})
+    if len(keys) == 1:
+        return strictly
+    return strictly | (Q(**{name: value}) & _beyond(keys[1:], values[1:]))
+
+
+def _bound(keys, values) -> Q:
+    name, descending = keys[0]
+    return Q(**{f"{name}__{'lte' if descending else 'gte'}": values[0]}) & _beyond(keys, values)
+
+
+def encode_cursor(row, ordering) -> str:
+    """The position of `row` in `ordering`, for a URL: base64url of a JSON list."""
+    values = []
+    for name, _descending in _keys(ordering):
+        value = row
+        for part in name.split("__"):
+            value = getattr(value, part)
+        values.append(value.isoformat() if hasattr(value, "isoformat") else value)
+    raw = json.dumps(values, ensure_ascii=False, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(token: str, queryset: QuerySet, ordering) -> list | None:
+    """The values of a cursor, as the ordering's fields hold them; None for anything the
+    portal did not write (bad base64, JSON, count or type): the list then starts over."""
+    if not token or len(token) > MAX_CURSOR_LENGTH:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        values = json.loads(raw.decode())
+    except (ValueError, UnicodeDecodeError, binascii.Error):
+        return None
+    keys = _keys(ordering)
+    if not isinstance(values, list) or len(values) != len(keys):
+        return None
+    decoded = []
+    for (name, _descending), value in zip(keys, values, strict=True):
+        if not isinstance(value, str | int) or isinstance(value, bool):
+            return None
+        field = _field(queryset.model, name)
+        try:
+            value = field.to_python(value)
+        except (ValidationError, ValueError, TypeError, OverflowError):
+            return None
+        # values the database cannot compare with: a NUL byte, an id beyond bigint, a time
+        # without a zone
+        if (
+            value is None
+            or (isinstance(value, str) and "\x00" in value)
+            or (isinstance(value, int) and not -(2**63) <= value < 2**63)
+            or (isinstance(value, datetime.datetime) and timezone.is_naive(value))
+        ):
+            return None
+        decoded.append(value)
+    return decoded
+
+
+def _field(model, name):
+    for part in name.split("__")[:-1]:
+        model = model._meta.get_field(part).related_model
+    last = name.split("__")[-1]
+    return model._meta.pk if last == "pk" else model._meta.get_field(last)
+
+
+@dataclass
+class KeysetPage:
+    """A page of a list read by position: `?after=<cursor>` the rows after the cursor's row,
+    `?before=<cursor>` those before it, `?before=end` the last page. Whatever the depth, a
+    page is one indexed range read of `per_page + 1` rows (no OFFSET). The list is never
+    counted here; `count`, when the view knows it cheaply, is shown beside it."""
+
+    object_list: list
+    has_next: bool
+    has_previous: bool
+    next_cursor: str = ""
+    previous_cursor: str = ""
+    count: int | None = None
+    # the first page: nothing before it (its "Previous" and "First" are disabled)
+    is_first: bool = True
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self) -> int:
+        return len(self.object_list)
+
+    def __bool__(self) -> bool:
+        return bool(self.object_list)
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_next or self.has_previous
+
+
+def keyset_page(
+    request, queryset: QuerySet, ordering, per_page: int | None = None, count=None
+) -> KeysetPage:
+    """The page of `queryset` in `ordering` (unique: end it with the primary key) that
+    `?after=` / `?before=` ask for, the first page without them or with a bad cursor."""
+    per_page = per_page or settings.PORTAL_PAGE_SIZE
+    ordering = list(ordering)
+    keys = _keys(ordering)
+    before = str(request.GET.get(BEFORE, ""))
+    after = str(request.GET.get(AFTER, ""))
+    page = None
+    if before == END:
+        rows = list(queryset.order_by(*_reversed(ordering))[: per_page + 1])
+        rows.reverse()
+        page = KeysetPage(
+            rows[-per_page:],
+            has_next=False,
+            has_previous=len(rows) > per_page,
+            is_first=len(rows) <= per_page,
+        )
+    elif before and (values := decode_cursor(before, queryset, ordering)) is not None:
+        reverse_keys = [(name, not descending) for name, descending in keys]
+        rows = list(
+            queryset.filter(_bound(reverse_keys, values)).order_by(*_reversed(ordering))[
+                : per_page + 1
+            ]
+        )
+        # fewer than a page before it: show the first page, full, instead
+        if len(rows) > per_page:
+            rows.reverse()
+            page = KeysetPage(rows[1:], has_next=True, has_previous=True, is_first=False)
+    elif after and (values := decode_cursor(after, queryset, ordering)) is not None:
+        rows = list(queryset.filter(_bound(keys, values)).order_by(*ordering)[: per_page + 1])
+        page = KeysetPage(
+            rows[:per_page], has_next=len(rows) > per_page, has_previous=True, is_first=False
+        )
+    if page is None:
+        rows = list(queryset.order_by(*ordering)[: per_page + 1])
+        page = KeysetPage(rows[:per_page], has_next=len(rows) > per_page, has_previous=False)
+    if page.object_list:
+        page.next_cursor = encode_cursor(page.object_list[-1], ordering)
+        page.previous_cursor = encode_cursor(page.object_list[0], ordering)
+    page.count = count() if callable(count) else count
+    return page
+
+
+# How far a filtered list counts its matches ("more than 1,000 customers match")
+COUNT_BOUND = 1000
+
+
+def bounded_count(queryset: QuerySet, bound: int = COUNT_BOUND) -> tuple[int, bool]:
+    """How many rows `queryset` has, counting at most `bound` + 1 of them: (bound, True) means
+    "more than bound". A broad search then costs a thousand rows, not the whole table."""
+    n = queryset.order_by()[: bound + 1].count()
+    return (bound, True) if n > bound else (n, False)

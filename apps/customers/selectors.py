@@ -221,6 +221,10 @@ def partner_relationships(partner: Partner) -> QuerySet[ResellerRelationship]:
     return ResellerRelationship.objects.filter(Q(provider=partner) | Q(reseller=partner))
 
 
+# The customer list's order (unique, so it can be paged by cursor; index customer_name_id)
+CUSTOMER_LIST_ORDER = ("name", "pk")
+
+
 def partner_customers(partner: Partner, search: str = "") -> QuerySet[Customer]:
     """Customers of a partner: an active relationship it owns or is attached to, or an active
     grant it holds. Each comes with `partner_relationships` and `partner_grants` prefetched.
@@ -238,7 +242,7 @@ def partner_customers(partner: Partner, search: str = "") -> QuerySet[Customer]:
             | Q(tenant_domain__icontains=search)
             | Q(public_id__iexact=search)
         )
-    return customers.order_by("name", "pk").prefetch_related(
+    return customers.order_by(*CUSTOMER_LIST_ORDER).prefetch_related(
         Prefetch(
             "relationships",
             queryset=partner_relationships(partner)

@@ -18,6 +18,10 @@ NO_RESELLER = "none"
 MAX_BULK = 100
 
 
+# The invitation list's order (unique, so it can be paged by cursor; index inv_created_id_idx)
+INVITATION_LIST_ORDER = ("-created_at", "-pk")
+
+
 def invitation_list(
     *,
     partner: Partner,
@@ -69,7 +73,7 @@ def invitation_list(
             )
         )
         qs = qs.filter(pk__in=matching)
-    return qs.order_by("-created_at", "-pk")
+    return qs.order_by(*INVITATION_LIST_ORDER)
 
 
 def with_accepted_customers(qs: QuerySet[Invitation], *, partner: Partner) -> QuerySet[Invitation]:

@@ -12,7 +12,7 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from apps.core.confirm import ConfirmActionMixin
 from apps.core.forms import add_service_errors
-from apps.core.pagination import BoundedPaginationMixin, paginate
+from apps.core.pagination import BoundedPaginationMixin, keyset_page, paginate
 from apps.partners.mixins import PartnerMixin
 from apps.partners.models import ResellerPartnership
 from apps.partners.selectors import provider_partnerships_for_reseller
@@ -21,6 +21,7 @@ from .emails import default_message
 from .forms import InvitationFilterForm, InvitationForm, LinkRequestForm, SendForm
 from .models import Delivery
 from .selectors import (
+    INVITATION_LIST_ORDER,
     acceptance_list,
     delivery_get,
     delivery_list,
@@ -49,33 +50,30 @@ def detail_url(partner, invitation) -> str:
     )
 
 
-class InvitationListView(PartnerMixin, BoundedPaginationMixin, ListView):
-    """A provider's issued invitations; a reseller's invitations from its active providers."""
+class InvitationListView(PartnerMixin, TemplateView):
+    """A provider's issued invitations; a reseller's invitations from its active providers.
+    Newest first, a page at a time from a cursor (`?after=`): constant cost at any depth."""
 
     permission = "invitations.view"
     template_name = "invitations/list.html"
-    context_object_name = "invitations"
-
-    def get_paginate_by(self, queryset):
-        return settings.PORTAL_PAGE_SIZE
-
-    def get_queryset(self):
-        self.filter_form = InvitationFilterForm(self.request.GET or None, partner=self.partner)
-        self.active_filters = self.filter_form.filters()
-        return with_accepted_customers(
-            invitation_list(partner=self.partner, **self.active_filters), partner=self.partner
-        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        query = self.request.GET.copy()
-        query.pop("page", None)
+        filter_form = InvitationFilterForm(self.request.GET or None, partner=self.partner)
+        active_filters = filter_form.filters()
+        invitations = with_accepted_customers(
+            invitation_list(partner=self.partner, **active_filters), partner=self.partner
+        )
+        page = keyset_page(self.request, invitations, INVITATION_LIST_ORDER)
         context.update(
-            filter_form=self.filter_form,
-            filtered=any(self.active_filters.values()),
-            query_string=query.urlencode(),
+            invitations=page.object_list,
+            page_obj=page,
+            filter_form=filter_form,
+            filtered=any(active_filters.values()),
             can_bulk=self.partner.is_provider and self.membership.has_perm("invitations.manage"),
             can_copy=self.membership.has_perm("invitations.send"),
+            # the bulk form brings the user back to this page, filters and position kept
+            query_string=self.request.GET.urlencode(),
         )
         return context
 

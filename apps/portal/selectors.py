@@ -22,7 +22,7 @@ from apps.audit.audience import (
 )
 from apps.audit.models import AuditEvent
 from apps.core.dates import format_when
-from apps.core.pagination import MAX_PAGE, page_number
+from apps.core.pagination import MAX_PAGE
 from apps.core.text import join_list
 from apps.customers.models import Service
 
@@ -54,6 +54,11 @@ class ActivityFilters:
 
 def start_of_day(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+# The activity pages' order: newest first (unique, so it can be paged by cursor; index
+# audit_created_id_idx)
+ACTIVITY_ORDER = ("-created_at", "-pk")
 
 
 def _with_display_relations(queryset: QuerySet) -> QuerySet:
@@ -207,45 +212,6 @@ def data_value_text(value) -> str:
 # ------------------------------------------------------------------------------
 
 
-@dataclass
-class UncountedPage:
-    """One page of a list that is never counted: it fetches one row more than it shows to
-    know whether an older page exists. No cap on how far back one can go."""
-
-    object_list: list
-    number: int
-    has_next: bool
-    per_page: int
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_other_pages(self) -> bool:
-        return self.has_next or self.has_previous
-
-    def next_page_number(self) -> int:
-        return self.number + 1
-
-    def previous_page_number(self) -> int:
-        return self.number - 1
-
-    @property
-    def start_index(self) -> int:
-        return (self.number - 1) * self.per_page + 1 if self.object_list else 0
-
-    @property
-    def end_index(self) -> int:
-        return (self.number - 1) * self.per_page + len(self.object_list)
-
-
-def page_number_from(value) -> int:
-    """A page number from the query string; anything but a positive integer means page 1, and
-    it is bounded (apps.core.pagination) so that the OFFSET stays a bigint."""
-    return page_number(value)
-
-
 def rows_by_ids_first(queryset: QuerySet, offset: int, limit: int) -> list:
     """`queryset[offset:offset + limit]`, as a deferred join: first the ids of the slice (from
     the ordering's index alone: no joins, no row fetched for the rows skipped), then those rows
@@ -259,17 +225,6 @@ def rows_by_ids_first(queryset: QuerySet, offset: int, limit: int) -> list:
         return []
     by_id = {row.pk: row for row in queryset.order_by().filter(pk__in=ids)}
     return [by_id[pk] for pk in ids if pk in by_id]
-
-
-def uncounted_page(queryset: QuerySet, number: int, per_page: int) -> UncountedPage:
-    offset = (number - 1) * per_page
-    rows = rows_by_ids_first(queryset, offset, per_page + 1)
-    return UncountedPage(
-        object_list=rows[:per_page],
-        number=number,
-        has_next=len(rows) > per_page,
-        per_page=per_page,
-    )
 
 
 class EstimatedCountPaginator(Paginator):

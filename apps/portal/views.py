@@ -1,28 +1,28 @@
 """Activity pages: each organization reads its own audit events (and exports them as CSV)."""
 
-from django.conf import settings
 from django.views.generic import TemplateView, View
 
+from apps.core.pagination import keyset_page
 from apps.customers.mixins import CustomerMixin
 from apps.partners.mixins import PartnerMixin
 
 from .exports import organization_export_response
 from .forms import ActivityFilterForm
 from .selectors import (
+    ACTIVITY_ORDER,
     actor_label,
     customer_activity,
     data_items,
-    page_number_from,
     partner_activity,
     service_names,
-    uncounted_page,
     visible_event,
 )
 
 
 class ActivityMixin:
-    """Filters from the query string, a page of events (never counted, no cap on how far back),
-    and each event as the viewing organization may see it."""
+    """Filters from the query string, a page of events (never counted, no cap on how far back;
+    read from a cursor, `?after=`, so a page a year back costs what the newest does), and each
+    event as the viewing organization may see it."""
 
     def get_events(self, filters):
         raise NotImplementedError
@@ -37,9 +37,7 @@ class ActivityMixin:
         context = super().get_context_data(**kwargs)
         form = self.filter_form()
         events = self.get_events(form.filters())
-        page = uncounted_page(
-            events, page_number_from(self.request.GET.get("page")), settings.PORTAL_PAGE_SIZE
-        )
+        page = keyset_page(self.request, events, ACTIVITY_ORDER)
         viewer = self.viewer()
         services = service_names()
         context.update(

@@ -165,6 +165,6 @@ def test_a_filtered_list_and_its_export_cost_the_same_queries_for_3_and_300_rows
     many_customers_for(cast.provider, cast.reseller, services["azure"], 297)
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(list_url(partner, query))
-    assert response.context["paginator"].count == 300
+    assert response.context["count"] == 300
     with django_assert_max_num_queries(len(small_export.captured_queries)):
         assert len(csv_rows(client.get(export_url(partner, query)))) == 300

@@ -136,7 +136,7 @@ def test_the_customer_lists_cost_the_same_queries_for_3_and_300_rows(
     many_customers_for(cast.provider, cast.reseller, services["office365"], 297)
     with django_assert_max_num_queries(len(small.captured_queries)):
         response = client.get(list_url(partner))
-    assert response.context["paginator"].count == 300
+    assert response.context["count"] == 300
     assert len(response.context["customers"]) == 25
 
 

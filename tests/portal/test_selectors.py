@@ -1,8 +1,8 @@
-"""Reading the audit log: scoping to an organization, the action list, paging without counts."""
+"""Reading the audit log: scoping to an organization, the action list, paging without counts
+(keyset pages: tests/core/test_keyset_pagination.py)."""
 
 from datetime import date
 
-import pytest
 from django.db import transaction
 
 from apps.audit.models import AuditEvent
@@ -12,10 +12,9 @@ from apps.portal.selectors import (
     EstimatedCountPaginator,
     customer_activity,
     distinct_actions,
-    page_number_from,
     partner_activity,
     planner_row_estimate,
-    uncounted_page,
+    rows_by_ids_first,
 )
 from tests.audit.builders import make_events
 
@@ -74,26 +73,6 @@ def test_distinct_actions_of_an_empty_log_is_empty(db):
     assert distinct_actions() == []
 
 
-@pytest.mark.parametrize(
-    ("value", "number"), [("3", 3), (None, 1), ("", 1), ("0", 1), ("-2", 1), ("x", 1)]
-)
-def test_page_numbers_are_forgiving(value, number):
-    assert page_number_from(value) == number
-
-
-def test_an_uncounted_page_knows_whether_an_older_one_exists(cast, django_assert_num_queries):
-    make_events(5, acting_partner=cast.provider)
-    queryset = AuditEvent.objects.order_by("-created_at", "-id")
-    with django_assert_num_queries(1):
-        first = uncounted_page(queryset, 1, 2)
-    assert len(first.object_list) == 2 and first.has_next and not first.has_previous
-    last = uncounted_page(queryset, 3, 2)
-    assert len(last.object_list) == 1 and not last.has_next and last.has_previous
-    assert (last.start_index, last.end_index) == (5, 5)
-    beyond = uncounted_page(queryset, 9, 2)
-    assert beyond.object_list == [] and not beyond.has_next
-
-
 def test_the_estimated_paginator_counts_small_results_exactly(cast, django_assert_num_queries):
     make_events(4, acting_partner=cast.provider)
     paginator = EstimatedCountPaginator(AuditEvent.objects.all(), 2)
@@ -120,5 +99,5 @@ def test_a_deep_page_is_read_ids_first_in_the_same_order(cast, django_assert_num
     queryset = AuditEvent.objects.order_by("-created_at", "-id").select_related("actor")
     expected = list(queryset)[2:4]
     with django_assert_num_queries(2):
-        page = uncounted_page(queryset, 2, 2)
-    assert page.object_list == expected and page.has_next
+        rows = rows_by_ids_first(queryset, 2, 2)
+    assert rows == expected

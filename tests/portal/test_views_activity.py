@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.audit.services import audit_record
+from apps.core.pagination import encode_cursor
+from apps.portal.selectors import ACTIVITY_ORDER
 from tests.audit.builders import make_events
 
 
@@ -254,31 +256,39 @@ def test_every_event_can_be_reached_page_by_page(cast, client):
     size = settings.PORTAL_PAGE_SIZE
     events = make_events(2 * size + 3, acting_partner=cast.provider)
     client.force_login(cast.provider_admin)
-    seen = []
-    page = 1
+    seen, pages, params = [], 0, {}
     while True:
-        response = client.get(partner_url(cast.provider), {"page": page})
+        response = client.get(partner_url(cast.provider), params)
+        pages += 1
         seen.extend(row["event"].pk for row in response.context["rows"])
-        if not response.context["page"].has_next:
+        page = response.context["page"]
+        if not page.has_next:
             break
-        page += 1
-    assert page == 3
+        params = {"after": page.next_cursor}
+    assert pages == 3
     assert seen == [e.pk for e in events]  # newest first, none twice, none missing
-    html = client.get(partner_url(cast.provider), {"page": 2}).content.decode()
-    assert "page=1" in html and "page=3" in html
+    second = client.get(partner_url(cast.provider), {"after": events[size - 1].pk})
+    assert second.context["page"].is_first  # a bare id is not a cursor: the newest page
+    html = client.get(partner_url(cast.provider), params).content.decode()
+    assert f"before={page.previous_cursor}" in html and "before=end" not in html
 
 
 def test_paging_keeps_the_filters(cast, client):
     make_events(settings.PORTAL_PAGE_SIZE + 1, acting_partner=cast.provider, action="team.invited")
     client.force_login(cast.provider_admin)
     html = client.get(partner_url(cast.provider), {"action": "team.invited"}).content.decode()
-    assert "action=team.invited&amp;page=2" in html
+    cursor = client.get(partner_url(cast.provider), {"action": "team.invited"}).context[
+        "page"
+    ].next_cursor
+    assert f"action=team.invited&amp;after={cursor}" in html
+    assert "action=team.invited&amp;before=end" in html
 
 
 def test_a_page_past_the_end_says_so(cast, client):
-    make_events(3, acting_partner=cast.provider)
+    events = make_events(3, acting_partner=cast.provider)
     client.force_login(cast.provider_admin)
-    response = client.get(partner_url(cast.provider), {"page": 5})
+    past_the_oldest = encode_cursor(events[-1], ACTIVITY_ORDER)
+    response = client.get(partner_url(cast.provider), {"after": past_the_oldest})
     assert response.context["rows"] == []
     assert "There are no events this far back." in response.content.decode()
 

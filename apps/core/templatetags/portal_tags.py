@@ -26,6 +26,18 @@ def page_url(context, param: str, number) -> str:
     return "?" + query.urlencode()
 
 
+@register.simple_tag(takes_context=True)
+def cursor_url(context, param: str = "", cursor: str = "") -> str:
+    """The current URL's query string at another position of a keyset-paginated list
+    (`?after=` / `?before=` a cursor; no arguments: the first page), filters kept."""
+    query = context["request"].GET.copy()
+    for key in ("page", "after", "before"):
+        query.pop(key, None)
+    if param:
+        query[param] = cursor
+    return "?" + query.urlencode()
+
+
 @register.filter
 def when(value) -> str:
     """`{{ invitation.expires_at|when }}`: "7 Dec 2026, 14:00 CET" in the reader's zone.
