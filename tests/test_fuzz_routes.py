@@ -34,7 +34,13 @@ HOSTILE = [
 ]
 # Query-string values, on every page that answers GET, every export and admin changelist.
 # The last is a cursor (apps.core.pagination) holding an impossible date and a float id.
-HOSTILE_QUERY = ["\x00", "99999999999999999999999", "ü名", "2024-13-45", "WyIyMDI0LTEzLTQ1VDAwOjAwOjAwKzAwOjAwIiwgMWUrMzBd"]
+HOSTILE_QUERY = [
+    "\x00",
+    "99999999999999999999999",
+    "ü名",
+    "2024-13-45",
+    "WyIyMDI0LTEzLTQ1VDAwOjAwOjAwKzAwOjAwIiwgMWUrMzBd",
+]
 QUERY_KEYS = ["page", "after", "before", "q", "action", "date_from"]
 # The admin's own lookups, on every changelist.
 ADMIN_QUERY = ["\x00", "99999999999999999999999", "2024-13-45"]
