@@ -1,5 +1,6 @@
 """A small HTTP load generator (wrk is not installed here): N keep-alive connections, each in a
-thread, GET one path in a loop for a few seconds; requests per second of 200 answers."""
+thread, GET one path in a loop for a few seconds; requests per second of 200 answers (and the
+statuses of the others, so that a failed run says why)."""
 
 import http.client
 import threading
@@ -20,6 +21,7 @@ def load(
         headers["Cookie"] = cookie
     done = [0] * connections
     errors = [0] * connections
+    statuses: dict[int, int] = {}
     stop = time.monotonic() + seconds
 
     def worker(i):
@@ -33,6 +35,7 @@ def load(
                     done[i] += 1
                 else:
                     errors[i] += 1
+                    statuses[response.status] = statuses.get(response.status, 0) + 1
             except (OSError, http.client.HTTPException):
                 errors[i] += 1
                 conn.close()
@@ -46,4 +49,4 @@ def load(
     for thread in threads:
         thread.join()
     elapsed = time.monotonic() - started
-    return {"rps": sum(done) / elapsed, "errors": sum(errors)}
+    return {"rps": sum(done) / elapsed, "errors": sum(errors), "error_statuses": statuses}

@@ -1,7 +1,9 @@
 """What the bench measures: every portal page and admin changelist, with search and deep pages.
 
 A page is a name, who looks at it and its path. Paths may contain `{customer}` (a customer the
-distributor serves), `{invitation}` (one of its invitations): resolved per database.
+distributor serves), `{invitation}` (one of its invitations), `{customer_cursor}` /
+`{event_cursor}` (the position of the customer, or of the distributor's event, halfway down
+its list: a deep page read from a cursor): resolved per database.
 """
 
 from dataclasses import dataclass
@@ -22,22 +24,32 @@ OPERATOR = "operator@demo.test"
 P = "/p/PCONTOSO01"
 
 PAGES = [
-    Page("dashboard", DISTRIBUTOR, "/"),
     Page("partner home", DISTRIBUTOR, f"{P}/"),
     Page("team", DISTRIBUTOR, f"{P}/team/"),
     Page("resellers", DISTRIBUTOR, f"{P}/resellers/"),
     Page("partner profile", DISTRIBUTOR, f"{P}/profile/"),
     Page("provider's customer list", DISTRIBUTOR, f"{P}/customers/"),
     Page("customer list search", DISTRIBUTOR, f"{P}/customers/?q=globex"),
-    Page("customer list, page 1000", DISTRIBUTOR, f"{P}/customers/?page=1000"),
+    # the deepest page: the last of 50,000 customers (cursor pages, apps.core.pagination)
+    Page("customer list, last page", DISTRIBUTOR, f"{P}/customers/?before=end"),
+    Page(
+        "customer list, page after a cursor",
+        DISTRIBUTOR,
+        f"{P}/customers/?after={{customer_cursor}}",
+    ),
     Page("customer detail", DISTRIBUTOR, f"{P}/customers/{{customer}}/"),
     Page("reseller's customer list", RESELLER, "/p/PFABRIKAM1/customers/"),
     Page("invitation list", DISTRIBUTOR, f"{P}/invitations/"),
     Page("invitation list search", DISTRIBUTOR, f"{P}/invitations/?q=buyer1234"),
-    Page("invitation list, page 400", DISTRIBUTOR, f"{P}/invitations/?page=400"),
+    Page("invitation list, oldest page", DISTRIBUTOR, f"{P}/invitations/?before=end"),
     Page("invitation detail", DISTRIBUTOR, f"{P}/invitations/{{invitation}}/"),
     Page("partner activity", DISTRIBUTOR, f"{P}/activity/"),
-    Page("partner activity, page 200", DISTRIBUTOR, f"{P}/activity/?page=200"),
+    Page("partner activity, oldest page", DISTRIBUTOR, f"{P}/activity/?before=end"),
+    Page(
+        "partner activity, page after a cursor",
+        DISTRIBUTOR,
+        f"{P}/activity/?after={{event_cursor}}",
+    ),
     Page(
         "partner activity, one action",
         DISTRIBUTOR,

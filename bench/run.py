@@ -32,7 +32,7 @@ BASELINE = {
     "provider's customer list": ("21", "489 / 1,284"),
     "customer list search": ("15", "657 / 1,696"),
     "invitation list search": ("21", "77 / 179"),
-    "partner activity, page 200": ("19", "120 / 262"),
+    "partner activity, oldest page": ("19 (page 200)", "120 / 262"),
     "admin audit events, search": ("16", "412 / 573"),
     "admin audit events, page 1000": ("29", "444 / 710"),
     "admin customers": ("13", "189 / 264"),
@@ -42,7 +42,7 @@ BASELINE = {
 HTTP_PAGES = [
     ("bare view", "/bench/bare/", None),
     ("bare view with session and user", "/bench/session/", DISTRIBUTOR),
-    ("dashboard", "/", DISTRIBUTOR),
+    ("partner home", f"{P}/", DISTRIBUTOR),
     ("provider's customer list", f"{P}/customers/", DISTRIBUTOR),
     ("customer list search", f"{P}/customers/?q=globex", DISTRIBUTOR),
     ("invitation list", f"{P}/invitations/", DISTRIBUTOR),
@@ -93,6 +93,8 @@ def in_process(args) -> list[dict]:
     rows = []
     try:
         for page in all_pages():
+            if args.only and not any(word in page.name for word in args.only):
+                continue
             times = {"demo": [], "scale": []}
             status, queries = {}, {}
             for name, worker in workers.items():
@@ -175,7 +177,11 @@ def over_http(args) -> list[dict]:
                 "127.0.0.1", args.port, path, cookie=cookie, connections=16, seconds=args.seconds
             )
             rows.append({"page": name, **result})
-            print(f"{name:40} {result['rps']:8.1f} req/s  errors {result['errors']}", flush=True)
+            print(
+                f"{name:40} {result['rps']:8.1f} req/s  errors {result['errors']}"
+                f" {result['error_statuses'] or ''}",
+                flush=True,
+            )
     finally:
         server.terminate()
         server.wait()
@@ -258,6 +264,9 @@ def main():
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--no-http", action="store_true")
+    parser.add_argument(
+        "--only", nargs="*", default=[], help="measure only pages whose name contains one of these"
+    )
     parser.add_argument("--out", default=str(ROOT / "bench" / "RESULTS.md"))
     args = parser.parse_args()
     subprocess.run(

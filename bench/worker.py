@@ -17,9 +17,20 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from apps.accounts.models import User  # noqa: E402
-from apps.customers.selectors import partner_customers  # noqa: E402
+from apps.audit.models import AuditEvent  # noqa: E402
+from apps.core.pagination import encode_cursor  # noqa: E402
+from apps.customers.selectors import CUSTOMER_LIST_ORDER, partner_customers  # noqa: E402
 from apps.invitations.models import Invitation  # noqa: E402
 from apps.partners.models import Partner  # noqa: E402
+from apps.portal.selectors import ACTIVITY_ORDER  # noqa: E402
+
+
+def halfway_cursor(queryset, ordering) -> str:
+    """The cursor of the row in the middle of `queryset` (found once, with an OFFSET)."""
+    ordered = queryset.order_by(*ordering)
+    middle = ordered.count() // 2
+    row = ordered[middle : middle + 1].first() if middle else None
+    return encode_cursor(row, ordering) if row else ""
 
 
 def placeholders() -> dict:
@@ -29,6 +40,10 @@ def placeholders() -> dict:
     return {
         "customer": customer.public_id if customer else "CNONE",
         "invitation": invitation.public_id if invitation else "INONE",
+        "customer_cursor": halfway_cursor(
+            partner_customers(contoso).prefetch_related(None), CUSTOMER_LIST_ORDER
+        ),
+        "event_cursor": halfway_cursor(AuditEvent.objects.for_partner(contoso), ACTIVITY_ORDER),
     }
 
 

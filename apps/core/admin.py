@@ -4,11 +4,17 @@ Nothing here registers a model; the apps' admin modules do.
 """
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connections
 from django.http import HttpResponseRedirect
+from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .forms import add_service_errors, error_text
+from .plans import bounded_search_plan
 
 # Per-request notes of AddThroughServiceMixin (an admin instance serves every request).
 _REFUSAL = "_core_admin_service_refusal"
@@ -197,3 +203,71 @@ class AddThroughServiceMixin:
 
     def response_add(self, request, obj, post_url_continue=None):
         return super().response_add(request, getattr(request, _ADDED, obj), post_url_continue)
+
+
+class QuickActionCheckbox:
+    """Mixed into every registered ModelAdmin (apps.portal.admin_site): the changelist's
+    per-row action checkbox written directly, the same HTML Django's `action_checkbox` renders
+    through a widget template. That template cost about 0.45 ms a row, as much as all the
+    row's other columns: a 100-row page spent 45 ms on checkboxes."""
+
+    def action_checkbox(self, obj):
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            str(obj.pk),
+            format_html(gettext("Select this object for an action - {}"), str(obj)),
+        )
+
+
+# A "loose index scan": the smallest value, then the smallest greater than the last, and so on
+DISTINCT_VALUES_SQL = """
+    WITH RECURSIVE v(value) AS (
+        (SELECT {column} FROM {table} WHERE {column} IS NOT NULL ORDER BY 1 LIMIT 1)
+        UNION ALL
+        SELECT (SELECT {column} FROM {table} WHERE {column} > v.value ORDER BY 1 LIMIT 1)
+        FROM v WHERE v.value IS NOT NULL
+    )
+    SELECT value FROM v WHERE value IS NOT NULL
+"""
+
+
+class DistinctValuesFilter(admin.AllValuesFieldListFilter):
+    """Django's "all values" filter (a list of the column's distinct values), with the values
+    read on PostgreSQL by skipping through the column's index (a recursive query, one index
+    probe per distinct value) instead of `SELECT DISTINCT` over every row: a country filter
+    over 100,000 customers took 9 ms, and now well under one. Needs an index on the column;
+    elsewhere (SQLite) Django's query."""
+
+    def __init__(self, field, request, params, model, model_admin, field_path):
+        super().__init__(field, request, params, model, model_admin, field_path)
+        connection = connections[model_admin.get_queryset(request).db]
+        if connection.vendor != "postgresql" or "__" in field_path:
+            return
+        table = connection.ops.quote_name(model._meta.db_table)
+        column = connection.ops.quote_name(field.column)
+        # names from the model's own metadata, quoted: no user input reaches this SQL
+        sql = DISTINCT_VALUES_SQL.format(table=table, column=column)
+        with connection.cursor() as cursor:
+            cursor.execute(sql)
+            self.lookup_choices = [row[0] for row in cursor.fetchall()]
+
+
+class BoundedSearchChangeList(ChangeList):
+    """A changelist whose searched page and count run in a bounded plan (apps.core.plans)."""
+
+    def get_results(self, request):
+        if not self.query:
+            return super().get_results(request)
+        with bounded_search_plan(self.queryset):
+            return super().get_results(request)
+
+
+class BoundedSearchPlanMixin:
+    """A searched changelist ordered by an indexed column reads its matches from the search's
+    own (trigram) indexes while PostgreSQL expects few enough of them, instead of walking the
+    ordering's index past every row that does not match (apps.core.plans). Only the count and
+    the page run in the bounded plan, not the filters' own queries."""
+
+    def get_changelist(self, request, **kwargs):
+        return BoundedSearchChangeList

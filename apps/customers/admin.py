@@ -7,19 +7,25 @@ page; relationships and grants are read-only inside the customer page. Every cha
 written to the audit log.
 """
 
+import contextlib
+import uuid
 from datetime import timedelta
 
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from apps.audit.services import audit_record
 from apps.core.admin import (
     AddThroughServiceMixin,
+    BoundedSearchPlanMixin,
+    DistinctValuesFilter,
     ReadOnlyAdminMixin,
     ReadOnlyInline,
     ServiceErrorsAsMessagesMixin,
@@ -204,7 +210,9 @@ class SubscriptionInline(admin.TabularInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(ServiceErrorsAsMessagesMixin, AddThroughServiceMixin, admin.ModelAdmin):
+class CustomerAdmin(
+    BoundedSearchPlanMixin, ServiceErrorsAsMessagesMixin, AddThroughServiceMixin, admin.ModelAdmin
+):
     """Operators see unverified claims with their age (filter *verification*) and verify a
     tenant after an out-of-band check with the *Verify tenant* action (who and why recorded)."""
 
@@ -218,7 +226,7 @@ class CustomerAdmin(ServiceErrorsAsMessagesMixin, AddThroughServiceMixin, admin.
         "country",
         "created_at",
     ]
-    list_filter = ["verification_status", "country", "created_at"]
+    list_filter = ["verification_status", ("country", DistinctValuesFilter), "created_at"]
     search_fields = ["name", "tenant_domain", "=public_id", "=tenant_id"]
     readonly_fields = [
         "public_id",
@@ -255,6 +263,28 @@ class CustomerAdmin(ServiceErrorsAsMessagesMixin, AddThroughServiceMixin, admin.
     # customer (with the model's ["name"] alone the admin appends "-pk", which no index serves)
     ordering = ["name", "pk"]
     inlines = [MembershipInline, SubscriptionInline, RelationshipInline, GrantInline]
+
+    def get_search_results(self, request, queryset, search_term):
+        """Django's search over `search_fields` (every word must match one of them), written
+        so that each field is read from an index: names and domains by trigram, the public ID
+        (upper case) and the tenant ID (a UUID) by equality. Django's `=public_id` and
+        `=tenant_id` compare UPPER(…) of each row, which no index serves, so that every search
+        read all 100,000 customers."""
+        words = [
+            unescape_string_literal(w) if w[:1] in "\"'" else w for w in smart_split(search_term)
+        ]
+        if not words:
+            return queryset, False
+        for word in words:
+            match = (
+                Q(name__icontains=word)
+                | Q(tenant_domain__icontains=word)
+                | Q(public_id=word.upper()[:16])
+            )
+            with contextlib.suppress(ValueError):
+                match |= Q(tenant_id=uuid.UUID(word))
+            queryset = queryset.filter(match)
+        return queryset, False
 
     @admin.display(description=_("claim age (days)"))
     def claim_age(self, obj):

@@ -464,7 +464,11 @@ class ResellerRelationship(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["provider", "state"], name="rel_provider_state_idx"),
+            # reseller last: "does this reseller have an active relationship with the provider"
+            # (the customer list's reseller filter) is one probe
+            models.Index(
+                fields=["provider", "state", "reseller"], name="rel_provider_state_res_idx"
+            ),
             models.Index(fields=["reseller", "state"], name="rel_reseller_state_idx"),
             models.Index(fields=["customer", "state"], name="rel_customer_state_idx"),
             # the admin's order (newest first, id breaking ties): a page without a sort

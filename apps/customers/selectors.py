@@ -240,7 +240,8 @@ def partner_customers(partner: Partner, search: str = "") -> QuerySet[Customer]:
         customers = customers.filter(
             Q(name__icontains=search)
             | Q(tenant_domain__icontains=search)
-            | Q(public_id__iexact=search)
+            # public IDs are upper case: the unique btree, so the three can be one bitmap
+            | Q(public_id=search.upper())
         )
     return customers.order_by(*CUSTOMER_LIST_ORDER).prefetch_related(
         Prefetch(
@@ -380,7 +381,8 @@ def home_section(membership):
         section.counts.append(
             HomeCount(
                 _("Customers you serve"),
-                partner_customers(partner).count(),
+                # the visibility link rows alone (an index-only count), as the list counts
+                partner_customer_count_source(partner).count(),
                 reverse("customers:partner_customers", kwargs={"partner_id": partner.public_id}),
             )
         )

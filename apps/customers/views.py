@@ -1,3 +1,5 @@
+from contextlib import nullcontext
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -8,6 +10,7 @@ from django.views.generic import FormView, TemplateView, View
 
 from apps.core.forms import add_service_errors
 from apps.core.pagination import bounded_count, keyset_page, paginate
+from apps.core.plans import bounded_search_plan
 from apps.partners.mixins import PartnerMixin
 
 from .exports import partner_customers_csv_response
@@ -259,7 +262,8 @@ class FilteredCustomersMixin:
         )
         filters = self.search_form.filters()
         self.is_filtered = any(filters.values())
-        customers = partner_customers(self.partner, search=filters.pop("search"))
+        self.search = filters.pop("search")
+        customers = partner_customers(self.partner, search=self.search)
         return filter_partner_customers(customers, partner=self.partner, **filters)
 
 
@@ -274,13 +278,18 @@ class PartnerCustomerListView(PartnerMixin, FilteredCustomersMixin, TemplateView
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         customers = self.filtered_customers()
-        if self.is_filtered:
-            # how many match, up to a bound: a broad search does not count 50,000 rows
-            count = bounded_count(customers)
-        else:
-            # the visibility link rows alone (an index-only scan)
-            count = (partner_customer_count_source(self.partner).count(), False)
-        page = keyset_page(self.request, customers, CUSTOMER_LIST_ORDER)
+        # a search is read from its trigram indexes while it matches few enough customers
+        # (apps.core.plans): its cost is bounded by the matches, not their place in the
+        # alphabet
+        plan = bounded_search_plan(customers) if self.search else nullcontext()
+        with plan:
+            if self.is_filtered:
+                # how many match, up to a bound: a broad search does not count 50,000 rows
+                count = bounded_count(customers)
+            else:
+                # the visibility link rows alone (an index-only scan)
+                count = (partner_customer_count_source(self.partner).count(), False)
+            page = keyset_page(self.request, customers, CUSTOMER_LIST_ORDER)
         query = self.request.GET.copy()
         for key in ("page", "after", "before"):
             query.pop(key, None)

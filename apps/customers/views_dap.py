@@ -452,7 +452,9 @@ def expiring_counts(partner: Partner) -> dict[str, int]:
     from django.db.models import Count
 
     now = timezone.now()
-    return partner_visible_grants(partner).aggregate(
+    # only the grants ending within the month are read (the partial index on ends_at)
+    soon = partner_visible_grants(partner).filter(ends_at__lte=now + timedelta(days=SOON_DAYS))
+    return soon.aggregate(
         week=Count("pk", filter=Q(ends_at__lte=now + timedelta(days=7))),
         month=Count("pk", filter=Q(ends_at__lte=now + timedelta(days=SOON_DAYS))),
     )

@@ -220,6 +220,8 @@ class Invitation(models.Model):
         indexes = [
             models.Index(fields=["provider", "-created_at"], name="inv_provider_created_idx"),
             models.Index(fields=["reseller", "-created_at"], name="inv_reseller_created_idx"),
+            # the list's reseller filter: which resellers a provider issued invitations for
+            models.Index(fields=["provider", "reseller"], name="inv_provider_reseller_idx"),
             models.Index(
                 fields=["provider", "status", "expires_at"], name="inv_provider_status_idx"
             ),

@@ -4,7 +4,7 @@ models.py, so the rule "who sees which invitation" lives in one place."""
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from apps.partners.models import Partner, ResellerPartnership
@@ -250,9 +250,11 @@ def reseller_choices_for(provider: Partner) -> QuerySet[Partner]:
 
 def reseller_filter_choices(provider: Partner) -> QuerySet[Partner]:
     """Resellers the provider ever issued invitations for (for the list filter)."""
-    return (
-        Partner.objects.filter(received_invitations__provider=provider).distinct().order_by("name")
-    )
+    # a probe per partner in the (provider, reseller) index, not a DISTINCT over every
+    # invitation the provider issued
+    return Partner.objects.filter(
+        Exists(Invitation.objects.filter(provider=provider, reseller=OuterRef("pk")))
+    ).order_by("name")
 
 
 def provider_filter_choices(reseller: Partner) -> QuerySet[Partner]:

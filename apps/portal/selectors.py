@@ -23,6 +23,7 @@ from apps.audit.audience import (
 from apps.audit.models import AuditEvent
 from apps.core.dates import format_when
 from apps.core.pagination import MAX_PAGE
+from apps.core.plans import planner_row_estimate
 from apps.core.text import join_list
 from apps.customers.models import Service
 
@@ -275,17 +276,3 @@ class EstimatedCountPaginator(Paginator):
                 top = self.count
         rows = rows_by_ids_first(self.object_list, bottom, top - bottom)
         return self._get_page(rows, number, self)
-
-
-def planner_row_estimate(queryset: QuerySet) -> int | None:
-    """PostgreSQL's estimate of how many rows a query returns (EXPLAIN, which runs nothing)."""
-    connection = connections[queryset.db]
-    if connection.vendor != "postgresql":
-        return None
-    sql, params = queryset.order_by().values("pk").query.sql_with_params()
-    with connection.cursor() as cursor:
-        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
-        plan = cursor.fetchone()[0]
-    if isinstance(plan, str):
-        plan = json.loads(plan)
-    return int(plan[0]["Plan"]["Plan Rows"])

@@ -277,9 +277,11 @@ def test_paging_keeps_the_filters(cast, client):
     make_events(settings.PORTAL_PAGE_SIZE + 1, acting_partner=cast.provider, action="team.invited")
     client.force_login(cast.provider_admin)
     html = client.get(partner_url(cast.provider), {"action": "team.invited"}).content.decode()
-    cursor = client.get(partner_url(cast.provider), {"action": "team.invited"}).context[
-        "page"
-    ].next_cursor
+    cursor = (
+        client.get(partner_url(cast.provider), {"action": "team.invited"})
+        .context["page"]
+        .next_cursor
+    )
     assert f"action=team.invited&amp;after={cursor}" in html
     assert "action=team.invited&amp;before=end" in html
 
