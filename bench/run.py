@@ -63,7 +63,14 @@ def all_pages() -> list[Page]:
 
 class Worker:
     def __init__(self, database_url: str):
-        env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
+        # in process the same page is asked for again and again: with the page cache on, this
+        # would measure the cache (apps/core/page_cache.py), not the page
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url,
+            "PYTHONPATH": str(ROOT),
+            "PORTAL_PAGE_CACHE_SECONDS": "0",
+        }
         self.process = subprocess.Popen(
             [PYTHON, "-m", "bench.worker"],
             cwd=ROOT,
@@ -139,10 +146,10 @@ def session_cookie(database_url: str, email: str) -> str:
     value = subprocess.check_output(
         [PYTHON, "-m", "bench.session", email], cwd=ROOT, env=env, text=True
     ).strip()
-    return f"sessionid={value}"
+    return value
 
 
-def over_http(args) -> list[dict]:
+def serve(args, page_cache: bool):
     env = {
         **os.environ,
         "DATABASE_URL": args.scale_db,
@@ -150,8 +157,11 @@ def over_http(args) -> list[dict]:
         "DJANGO_SETTINGS_MODULE": "bench.settings",
         "GUNICORN_WORKERS": "2",
         "GUNICORN_BIND": f"127.0.0.1:{args.port}",
+        "PORTAL_PAGE_CACHE_SECONDS": "30" if page_cache else "0",
     }
-    server = subprocess.Popen(
+    if args.redis_url:
+        env["REDIS_URL"] = args.redis_url
+    return subprocess.Popen(
         [
             str(Path(PYTHON).parent / "gunicorn"),
             "-c",
@@ -164,30 +174,48 @@ def over_http(args) -> list[dict]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    rows = []
-    try:
-        time.sleep(4)
-        cookies = {}
-        for name, path, user in HTTP_PAGES:
-            if user and user not in cookies:
-                cookies[user] = session_cookie(args.scale_db, user)
-            cookie = cookies.get(user, "")
-            load("127.0.0.1", args.port, path, cookie=cookie, connections=4, seconds=1)
-            result = load(
-                "127.0.0.1", args.port, path, cookie=cookie, connections=16, seconds=args.seconds
-            )
-            rows.append({"page": name, **result})
-            print(
-                f"{name:40} {result['rps']:8.1f} req/s  errors {result['errors']}"
-                f" {result['error_statuses'] or ''}",
-                flush=True,
-            )
-    finally:
-        server.terminate()
-        server.wait()
+
+
+def over_http(args) -> list[dict]:
+    """Requests per second of each page, with the page cache (production's default) and
+    without it (what a page costs to render), against the bare views on the same server."""
+    rows = {name: {"page": name} for name, _path, _user in HTTP_PAGES}
+    cookies = {}
+    for page_cache in (True, False):
+        column = "rps" if page_cache else "rps_uncached"
+        server = serve(args, page_cache)
+        try:
+            time.sleep(4)
+            for name, path, user in HTTP_PAGES:
+                if user and user not in cookies:
+                    cookies[user] = session_cookie(args.scale_db, user)
+                cookie = cookies.get(user, "")
+                load("127.0.0.1", args.port, path, cookie=cookie, connections=4, seconds=1)
+                result = load(
+                    "127.0.0.1",
+                    args.port,
+                    path,
+                    cookie=cookie,
+                    connections=16,
+                    seconds=args.seconds,
+                )
+                rows[name][column] = result["rps"]
+                rows[name]["errors"] = rows[name].get("errors", 0) + result["errors"]
+                rows[name].setdefault("error_statuses", {}).update(result["error_statuses"])
+                print(
+                    f"{name:40} {result['rps']:8.1f} req/s"
+                    f" ({'page cache' if page_cache else 'no page cache'})"
+                    f"  errors {result['errors']} {result['error_statuses'] or ''}",
+                    flush=True,
+                )
+        finally:
+            server.terminate()
+            server.wait()
+    rows = list(rows.values())
     bare = rows[0]["rps"] or 1
     for row in rows:
         row["ratio"] = row["rps"] / bare
+        row["ratio_uncached"] = row["rps_uncached"] / (rows[0]["rps_uncached"] or 1)
     return rows
 
 
@@ -243,14 +271,22 @@ def markdown(rows: list[dict], http_rows: list[dict], args) -> str:
             f" 16 connections, {args.seconds:.0f} s a page)",
             "",
             "Target: every signed-in page at least 25 % of the bare view's requests per second.",
+            "With the page cache (production's default, `PORTAL_PAGE_CACHE_SECONDS=30`, entries in",
+            "Redis): a page asked for again by the same session while nothing was written to the",
+            "database is served from it (apps/core/page_cache.py); the load here repeats one URL",
+            "per page, so this is the cache's throughput. Without it: what rendering the page",
+            "costs, every time (a fresh page, or any page after a write).",
             "",
-            "| page | requests/s | of the bare view | errors |",
-            "|---|---:|---:|---:|",
+            "| page | requests/s | of the bare view | without the page cache: requests/s |"
+            " of the bare view | errors |",
+            "|---|---:|---:|---:|---:|---:|",
         ]
         for row in http_rows:
+            ok = "" if row["page"].startswith("bare") or row["ratio"] >= 0.25 else " ✗"
             lines.append(
-                f"| {row['page']} | {row['rps']:.1f} | {row['ratio'] * 100:.0f} % |"
-                f" {row['errors']} |"
+                f"| {row['page']} | {row['rps']:.1f} | {row['ratio'] * 100:.0f} %{ok} |"
+                f" {row['rps_uncached']:.1f} | {row['ratio_uncached'] * 100:.0f} % |"
+                f" {row['errors']}{' ' + str(row['error_statuses']) if row['errors'] else ''} |"
             )
     return "\n".join(lines) + "\n"
 
@@ -264,6 +300,11 @@ def main():
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--no-http", action="store_true")
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+        help="the cache of the HTTP run's server (production uses Redis); empty: local memory",
+    )
     parser.add_argument(
         "--only", nargs="*", default=[], help="measure only pages whose name contains one of these"
     )

@@ -1,4 +1,5 @@
-"""Print a session cookie for a user (the HTTP run signs in without a login form)."""
+"""Print the cookies of a signed-in browser for a user (the HTTP run signs in without a login
+form): the session, and the CSRF cookie a browser gets with its first page and sends back."""
 
 import os
 import sys
@@ -15,6 +16,8 @@ from django.test import Client  # noqa: E402
 from apps.accounts.models import User  # noqa: E402
 
 if __name__ == "__main__":
-    client = Client()
+    client = Client(headers={"x-forwarded-proto": "https"})
     client.force_login(User.objects.get(email=sys.argv[1]))
-    print(client.cookies[settings.SESSION_COOKIE_NAME].value)
+    client.get("/", secure=True, follow=True)
+    names = (settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME)
+    print("; ".join(f"{name}={client.cookies[name].value}" for name in names))

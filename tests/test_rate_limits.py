@@ -285,7 +285,7 @@ def redis_cache(settings):
     prefix = f"test-{uuid.uuid4().hex}"
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "apps.core.cache.PortalRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": prefix,
         }
@@ -320,7 +320,7 @@ def test_an_unreachable_cache_lets_requests_through(settings, limits):
     limits("password_reset", ip="1/h")
     settings.CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "apps.core.cache.PortalRedisCache",
             "LOCATION": "redis://127.0.0.1:1/0",
         }
     }
@@ -332,7 +332,7 @@ def test_an_unreachable_cache_lets_requests_through(settings, limits):
 @pytest.mark.parametrize(
     ("redis_url", "backend"),
     [
-        ("redis://127.0.0.1:6379/0", "django.core.cache.backends.redis.RedisCache"),
+        ("redis://127.0.0.1:6379/0", "apps.core.cache.PortalRedisCache"),
         ("", "django.core.cache.backends.locmem.LocMemCache"),
     ],
 )

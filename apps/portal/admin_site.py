@@ -94,7 +94,12 @@ class PortalAdminSite(admin.AdminSite):
                 return HttpResponseRedirect(request.path + "?e=1")
             return view(request, *args, **kwargs)
 
-        return super().admin_view(refuse_writes_from_read_only_staff, cacheable)
+        # Django wraps admin views in never_cache unless `cacheable`; here the portal's rule
+        # for every signed-in page applies instead (apps.core.middleware.
+        # PrivateCacheControlMiddleware: `private, no-store`, so no browser or proxy keeps an
+        # admin page), and the page cache may serve a changelist again to the same session
+        # while the database has not changed (apps.core.page_cache)
+        return super().admin_view(refuse_writes_from_read_only_staff, cacheable=True)
 
 
 class PortalAdminConfig(AdminConfig):

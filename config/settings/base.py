@@ -89,6 +89,8 @@ MIDDLEWARE = [
     "apps.core.csp.CachedCSPMiddleware",  # django-csp, the header built once (apps/core/csp.py)
     "axes.middleware.AxesMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",  # a rate limit hit -> RATELIMIT_VIEW (429)
+    # last: a signed-in page served again while the database has not changed (PostgreSQL)
+    "apps.core.page_cache.PageCacheMiddleware",
 ]
 
 # ------------------------------------------------------------------------------
@@ -267,6 +269,10 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 SESSION_COOKIE_AGE = env.int("DJANGO_SESSION_COOKIE_AGE", default=60 * 60 * 12)
+# Sessions are read from the cache (Redis in production) and written to both it and the
+# database: every signed-in request saves a database query, and the database stays the record
+# (a Redis outage is logged and the database answers; Django >= 5.1). Issue 18.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # Trust X-Forwarded-For only behind a known proxy (the audit log records the client IP)
 PORTAL_TRUST_X_FORWARDED_FOR = env.bool("PORTAL_TRUST_X_FORWARDED_FOR", default=False)
 # Content-Security-Policy (django-csp): our own files only, no inline script or style (templates
@@ -294,7 +300,7 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "apps.core.cache.PortalRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("REDIS_KEY_PREFIX", default="portal"),
         }
@@ -371,6 +377,9 @@ LOGGING = {
 # Portal
 # ------------------------------------------------------------------------------
 PORTAL_PAGE_SIZE = 25
+# Seconds a rendered signed-in page may be served again to the same session while nothing was
+# written to the database (apps/core/page_cache.py); 0 turns the page cache off.
+PORTAL_PAGE_CACHE_SECONDS = env.int("PORTAL_PAGE_CACHE_SECONDS", default=30)
 INVITATION_DEFAULT_DAYS = env.int("INVITATION_DEFAULT_DAYS", default=30)
 INVITATION_MAX_DAYS = env.int("INVITATION_MAX_DAYS", default=90)
 TEAM_INVITATION_DAYS = env.int("TEAM_INVITATION_DAYS", default=7)

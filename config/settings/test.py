@@ -25,6 +25,9 @@ WHITENOISE_AUTOREFRESH = True  # no collectstatic needed for the test client
 # Local memory whatever REDIS_URL says (each test starts with an empty cache, tests/conftest.py);
 # the Redis tests in tests/test_rate_limits.py point the cache at Redis themselves.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Tests change rows directly and read pages again: each test that is about the page cache turns
+# it on itself (tests/core/test_page_cache.py)
+PORTAL_PAGE_CACHE_SECONDS = 0
 # Most tests sign staff in with force_login; tests/accounts/test_mfa*.py turn this on
 MFA_REQUIRED_FOR_STAFF = False
 # Webhook receivers in tests listen on 127.0.0.1 over http (tests/api/receiver.py)
