@@ -247,3 +247,10 @@ def test_production_settings_connect_as_the_owner_only_when_asked(monkeypatch):
     assert set(owner.DATABASES) == {"default"}
     with pytest.raises(ImproperlyConfigured):
         load_production_settings(monkeypatch, **env, PORTAL_DATABASE_ROLE="root")
+
+
+def test_the_app_role_reads_the_wal_position_the_page_cache_keys_on(app_role):
+    """apps/core/page_cache.py asks `pg_current_wal_insert_lsn()` on every signed-in GET: a
+    function every role may call, no privilege needed."""
+    with connected_as(*app_role) as conn:
+        assert conn.execute("SELECT pg_current_wal_insert_lsn()::text").fetchone()[0]
