@@ -234,8 +234,9 @@ def keyset_page(
     return page
 
 
-# How far a filtered list counts its matches ("more than 1,000 customers match")
-COUNT_BOUND = 1000
+# How far a filtered list counts its matches ("more than 250 customers match"): counting 1,000
+# matches of a broad search cost 12 ms at scale, 250 cost 3 ms; past a few pages one refines
+COUNT_BOUND = 250
 
 
 def bounded_count(queryset: QuerySet, bound: int = COUNT_BOUND) -> tuple[int, bool]:
