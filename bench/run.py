@@ -103,11 +103,12 @@ def in_process(args) -> list[dict]:
             if args.only and not any(word in page.name for word in args.only):
                 continue
             times = {"demo": [], "scale": []}
-            status, queries = {}, {}
+            status, queries, drawn = {}, {}, {}
             for name, worker in workers.items():
                 worker.ask(cmd="measure", user=page.user, path=page.path, n=2)  # warm up
                 answer = worker.ask(cmd="queries", user=page.user, path=page.path)
                 queries[name] = answer["queries"]
+                drawn[name] = answer.get("rows", 0)
             done = 0
             while done < args.iterations:
                 n = min(args.batch, args.iterations - done)
@@ -121,6 +122,7 @@ def in_process(args) -> list[dict]:
                 "group": page.group,
                 "status": status,
                 "queries": queries,
+                "rows": drawn,
                 **{
                     f"{name}_{q}": percentile(times[name], value)
                     for name in times
@@ -232,8 +234,8 @@ def markdown(rows: list[dict], http_rows: list[dict], args) -> str:
         f"Run at {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on a shared 2-core machine.",
         "",
         "| page | demo p50 | scale p50 / p95 | p50 ratio | p95 ratio | queries demo / scale |"
-        " before (issue): demo p50, scale p50 / p95 |",
-        "|---|---:|---:|---:|---:|---:|---|",
+        " table rows demo / scale | before (issue): demo p50, scale p50 / p95 |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for row in rows:
         ok50 = "" if row["ratio_p50"] <= 2 else " ✗"
@@ -243,7 +245,8 @@ def markdown(rows: list[dict], http_rows: list[dict], args) -> str:
         lines.append(
             f"| {row['page']}{status} | {row['demo_p50']:.1f} | {row['scale_p50']:.1f} / "
             f"{row['scale_p95']:.1f} | {row['ratio_p50']:.2f}{ok50} | {row['ratio_p95']:.2f}{ok95}"
-            f" | {row['queries']['demo']} / {row['queries']['scale']} | "
+            f" | {row['queries']['demo']} / {row['queries']['scale']}"
+            f" | {row['rows']['demo']} / {row['rows']['scale']} | "
             + (f"{before[0]}, {before[1]}" if before else "")
             + " |"
         )

@@ -24,7 +24,6 @@ from django.utils.translation import gettext_lazy as _
 from apps.audit.services import audit_record
 from apps.core.admin import (
     AddThroughServiceMixin,
-    BoundedSearchPlanMixin,
     DistinctValuesFilter,
     ReadOnlyAdminMixin,
     ReadOnlyInline,
@@ -210,9 +209,7 @@ class SubscriptionInline(admin.TabularInline):
 
 
 @admin.register(Customer)
-class CustomerAdmin(
-    BoundedSearchPlanMixin, ServiceErrorsAsMessagesMixin, AddThroughServiceMixin, admin.ModelAdmin
-):
+class CustomerAdmin(ServiceErrorsAsMessagesMixin, AddThroughServiceMixin, admin.ModelAdmin):
     """Operators see unverified claims with their age (filter *verification*) and verify a
     tenant after an out-of-band check with the *Verify tenant* action (who and why recorded)."""
 

@@ -13,8 +13,9 @@ turns `?created_at__year=99999999999999999999999` into an OverflowError, a 500) 
 changelist's own "invalid filters" answer (`?e=1`), like any other lookup Django refuses. NUL
 bytes never get here (apps.core.middleware.RejectNulBytesMiddleware).
 
-Every registered ModelAdmin also gets the quick action checkbox (apps.core.admin) and pages
-of LIST_PER_PAGE rows unless it chose its own size (issue 18, docs/performance.md).
+Every registered ModelAdmin also gets the quick action checkbox and the bounded search plan
+(apps.core.admin) and pages of LIST_PER_PAGE rows unless it chose its own size (issue 18,
+docs/performance.md).
 """
 
 import re
@@ -27,7 +28,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.admin import QuickActionCheckbox
+from apps.core.admin import BoundedSearchPlanMixin, QuickActionCheckbox
 
 # Rows on a changelist page, unless an admin says otherwise (Django's default is 100): drawing a
 # row of eight columns costs about 0.3 ms, so 100 of them were most of a page's time at scale.
@@ -71,12 +72,13 @@ class PortalAdminSite(admin.AdminSite):
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin
         if not issubclass(admin_class, NoActionsForReadOnlyStaff):
+            mixins = (NoActionsForReadOnlyStaff, QuickActionCheckbox, BoundedSearchPlanMixin)
             body = {"__module__": admin_class.__module__, "__doc__": admin_class.__doc__}
             if admin_class.list_per_page == admin.ModelAdmin.list_per_page:
                 body["list_per_page"] = LIST_PER_PAGE
             admin_class = types.new_class(
                 admin_class.__name__,
-                (NoActionsForReadOnlyStaff, QuickActionCheckbox, admin_class),
+                (*mixins, admin_class),
                 exec_body=lambda ns: ns.update(body),
             )
         super().register(model_or_iterable, admin_class, **options)

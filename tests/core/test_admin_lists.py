@@ -126,3 +126,40 @@ def test_a_bounded_plan_nested_in_a_transaction_is_undone_at_its_end(cast):
         with bounded_search_plan(Customer.objects.filter(name__icontains="northwind")):
             assert _indexscan() == "off"
         assert _indexscan() == "on"
+
+
+def test_every_admin_keeps_its_own_changelist_class_wrapped(rf, cast):
+    from apps.audit.models import AuditEvent
+    from apps.core.admin import _BoundedSearchResults
+    from apps.portal.admin import AuditExportChangeList
+
+    request = rf.get("/")
+    request.user = cast.staff
+    request.audit_export = True
+    changelist = admin.site._registry[AuditEvent].get_changelist(request)
+    assert issubclass(changelist, AuditExportChangeList)
+    assert issubclass(changelist, _BoundedSearchResults)
+
+
+def test_a_searched_changelist_runs_its_page_in_the_bounded_plan(client, cast):
+    factories.make_customer("Globex", "globex.partner.onmschina.cn")
+    client.force_login(cast.staff)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(URL, {"q": "globex"})
+    assert [c.name for c in response.context["cl"].result_list] == ["Globex"]
+    sql = [q["sql"] for q in queries]
+    off = next(i for i, q in enumerate(sql) if "enable_indexscan = off" in q)
+    on = next(i for i, q in enumerate(sql) if "enable_indexscan = on" in q)
+    page = next(i for i, q in enumerate(sql) if q.startswith('SELECT "customers_customer"."id"'))
+    assert off < page < on
+
+
+@pytest.mark.parametrize(
+    "pk", [1, 42, "abc", "a b/c?d#e", "ü名", "100%", "'quoted'", "x:y@z", "C7HQ9MXK2P"]
+)
+def test_admin_links_are_the_urls_reverse_gives(cast, pk):
+    from django.urls import reverse
+
+    from apps.portal.admin import admin_change_url
+
+    assert admin_change_url(Customer, pk) == reverse("admin:customers_customer_change", args=[pk])
