@@ -15,7 +15,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.utils import timezone
-from django.utils.functional import cached_property
 
 # Far beyond any real list (a billion pages), small enough that page × page size stays a bigint.
 MAX_PAGE = 1_000_000_000
@@ -51,21 +50,6 @@ class BoundedPaginationMixin:
         )
         page = paginator.get_page(page_number(self.request.GET.get(self.page_kwarg)))
         return (paginator, page, page.object_list, page.has_other_pages())
-
-
-class CountedPaginator(Paginator):
-    """A Paginator told how to count: `count_queryset` answers the same number as the list
-    with a cheaper query (the list joins what the count does not need)."""
-
-    def __init__(self, object_list, per_page, *, count_queryset=None, **kwargs):
-        super().__init__(object_list, per_page, **kwargs)
-        self.count_queryset = count_queryset
-
-    @cached_property
-    def count(self) -> int:
-        if self.count_queryset is None:
-            return Paginator.count.func(self)
-        return self.count_queryset.count()
 
 
 # ------------------------------------------------------------------------------

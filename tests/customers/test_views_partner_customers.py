@@ -4,6 +4,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.customers.models import DelegatedAdminGrant, ResellerRelationship, Subscription
+from apps.customers.selectors import partner_customers
 from apps.customers.services import customer_access_refresh, grant_set
 from tests import factories
 
@@ -267,3 +268,42 @@ def test_after_ending_the_last_relationship_the_provider_lands_on_a_page_that_ex
     assert "was ended" in response.content.decode()
     again = client.get(end_url(cast.provider, relationship), follow=True)
     assert again.status_code == 200 and "already ended" in again.content.decode()
+
+
+def test_the_customer_list_pages_by_cursor_to_the_last_customer(client, cast, services):
+    """Next walks every customer once, by name; Last and Previous come back; the count is
+    the whole list's, and a search says how many match."""
+    many_customers_for(cast.provider, cast.reseller, services["azure"], 60)
+    client.force_login(cast.provider_admin)
+    seen, params = [], {}
+    while True:
+        response = client.get(list_url(cast.provider), params)
+        page = response.context["page_obj"]
+        seen.extend(c.pk for c in response.context["customers"])
+        html = response.content.decode()
+        if not page.has_next:
+            break
+        assert f"after={page.next_cursor}" in html and "before=end" in html
+        params = {"after": page.next_cursor}
+    expected = list(
+        partner_customers(cast.provider).order_by("name", "pk").values_list("pk", flat=True)
+    )
+    assert seen == expected and len(seen) == response.context["count"]
+    last = client.get(list_url(cast.provider), {"before": "end"}).context
+    assert [c.pk for c in last["customers"]] == expected[-25:]
+    html = client.get(list_url(cast.provider), {"before": "end"}).content.decode()
+    assert f"before={last['page_obj'].previous_cursor}" in html
+    assert f"{len(expected)} customers, by name." in html
+
+
+def test_a_searched_customer_list_says_how_many_match(client, cast, services, monkeypatch):
+    customers = many_customers_for(cast.provider, cast.reseller, services["azure"], 3)
+    client.force_login(cast.provider_admin)
+    response = client.get(list_url(cast.provider), {"q": customers[0].tenant_domain})
+    assert "1 customer matches." in response.content.decode()
+    # more matches than the count's bound (250, here 2): it says so instead of counting on
+    from apps.core import pagination
+
+    monkeypatch.setattr(pagination.bounded_count, "__defaults__", (2,))
+    html = client.get(list_url(cast.provider), {"q": "."}).content.decode()
+    assert "More than 2 customers match." in html
