@@ -15,6 +15,7 @@ import importlib
 import json
 import os
 import pkgutil
+import re
 import subprocess
 import sys
 import time
@@ -51,13 +52,25 @@ HTTP_PAGES = [
 ]
 
 
+# A module of this package that lists pages to measure says so at the start of a line
+DEFINES_PAGES = re.compile(r"^PAGES\s*[:=]", re.MULTILINE)
+
+
 def all_pages() -> list[Page]:
-    """PAGES of every module in this package (bench/pages.py, bench/api_lists.py, …)."""
+    """PAGES of every module in this package that defines them (bench/pages.py, …).
+
+    Only those modules are imported: the others are scripts (bench/api_lists.py,
+    bench/export_copy.py) that set up Django with their own settings when imported, and did
+    so in this process, whose environment the workers and the HTTP run's sign-in helper
+    inherited (DJANGO_SETTINGS_MODULE=config.settings.local: every signed-in request of the
+    HTTP run then failed)."""
     pages = []
     for module in pkgutil.iter_modules(bench.__path__):
-        if module.name in {"run", "worker", "session", "http_load", "settings", "urls"}:
+        source = Path(bench.__path__[0], f"{module.name}.py")
+        if module.name == "run" or not source.is_file():
             continue
-        pages.extend(getattr(importlib.import_module(f"bench.{module.name}"), "PAGES", []))
+        if DEFINES_PAGES.search(source.read_text()):
+            pages.extend(importlib.import_module(f"bench.{module.name}").PAGES)
     return pages
 
 
@@ -70,6 +83,7 @@ class Worker:
             "DATABASE_URL": database_url,
             "PYTHONPATH": str(ROOT),
             "PORTAL_PAGE_CACHE_SECONDS": "0",
+            "DJANGO_SETTINGS_MODULE": "bench.settings",
         }
         self.process = subprocess.Popen(
             [PYTHON, "-m", "bench.worker"],
@@ -144,7 +158,12 @@ def in_process(args) -> list[dict]:
 
 
 def session_cookie(database_url: str, email: str) -> str:
-    env = {**os.environ, "DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "PYTHONPATH": str(ROOT),
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+    }
     value = subprocess.check_output(
         [PYTHON, "-m", "bench.session", email], cwd=ROOT, env=env, text=True
     ).strip()

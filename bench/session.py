@@ -18,6 +18,8 @@ from apps.accounts.models import User  # noqa: E402
 if __name__ == "__main__":
     client = Client(headers={"x-forwarded-proto": "https"})
     client.force_login(User.objects.get(email=sys.argv[1]))
-    client.get("/", secure=True, follow=True)
+    response = client.get("/", secure=True, follow=True)
     names = (settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME)
+    if settings.CSRF_COOKIE_NAME not in client.cookies:
+        sys.exit(f"no CSRF cookie after {response.redirect_chain} -> {response.status_code}")
     print("; ".join(f"{name}={client.cookies[name].value}" for name in names))
