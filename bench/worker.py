@@ -2,6 +2,7 @@
 (JSON lines), so that the runner can interleave demo and scale measurements."""
 
 import json
+import math
 import os
 import sys
 import time
@@ -12,6 +13,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from django.contrib import admin  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -44,7 +46,15 @@ def placeholders() -> dict:
             partner_customers(contoso).prefetch_related(None), CUSTOMER_LIST_ORDER
         ),
         "event_cursor": halfway_cursor(AuditEvent.objects.for_partner(contoso), ACTIVITY_ORDER),
+        "audit_page_1000": audit_page(1000),
     }
+
+
+def audit_page(number: int) -> int:
+    """`number`, or the admin audit log's last page where it has fewer (counted once)."""
+    per_page = admin.site._registry[AuditEvent].list_per_page
+    events = AuditEvent.objects.order_by()[: number * per_page].count()
+    return max(1, min(number, math.ceil(events / per_page)))
 
 
 class Bench:

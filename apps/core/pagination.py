@@ -147,14 +147,13 @@ class KeysetPage:
     """A page of a list read by position: `?after=<cursor>` the rows after the cursor's row,
     `?before=<cursor>` those before it, `?before=end` the last page. Whatever the depth, a
     page is one indexed range read of `per_page + 1` rows (no OFFSET). The list is never
-    counted here; `count`, when the view knows it cheaply, is shown beside it."""
+    counted here: a view that knows the count cheaply shows it beside the page."""
 
     object_list: list
     has_next: bool
     has_previous: bool
     next_cursor: str = ""
     previous_cursor: str = ""
-    count: int | None = None
     # the first page: nothing before it (its "Previous" and "First" are disabled)
     is_first: bool = True
 
@@ -172,9 +171,7 @@ class KeysetPage:
         return self.has_next or self.has_previous
 
 
-def keyset_page(
-    request, queryset: QuerySet, ordering, per_page: int | None = None, count=None
-) -> KeysetPage:
+def keyset_page(request, queryset: QuerySet, ordering, per_page: int | None = None) -> KeysetPage:
     """The page of `queryset` in `ordering` (unique: end it with the primary key) that
     `?after=` / `?before=` ask for, the first page without them or with a bad cursor."""
     per_page = per_page or settings.PORTAL_PAGE_SIZE
@@ -214,7 +211,6 @@ def keyset_page(
     if page.object_list:
         page.next_cursor = encode_cursor(page.object_list[-1], ordering)
         page.previous_cursor = encode_cursor(page.object_list[0], ordering)
-    page.count = count() if callable(count) else count
     return page
 
 
