@@ -307,3 +307,15 @@ def test_a_searched_customer_list_says_how_many_match(client, cast, services, mo
     monkeypatch.setattr(pagination.bounded_count, "__defaults__", (2,))
     html = client.get(list_url(cast.provider), {"q": "."}).content.decode()
     assert "More than 2 customers match." in html
+
+
+def test_a_cursor_past_the_last_customer_says_so_and_links_back(client, cast, services):
+    from apps.core.pagination import encode_cursor
+
+    customers = many_customers_for(cast.provider, cast.reseller, services["azure"], 3)
+    last = max(customers, key=lambda c: (c.name, c.pk))
+    client.force_login(cast.provider_admin)
+    after = encode_cursor(last, ("name", "pk"))
+    html = client.get(list_url(cast.provider), {"after": after, "q": ""}).content.decode()
+    assert "There are no more customers past this point." in html
+    assert 'href="?q="' in html

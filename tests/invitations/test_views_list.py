@@ -193,3 +193,15 @@ def test_the_list_costs_the_same_queries_for_3_and_300_rows(
         response = client.get(list_url(partner))
     assert len(response.context["invitations"]) == Invitation.objects.visible_to(partner).count()
     assert len(response.context["invitations"]) > 100
+
+
+def test_a_cursor_past_the_oldest_invitation_says_so_and_links_back(cast, client):
+    from apps.core.pagination import encode_cursor
+    from apps.invitations.selectors import INVITATION_LIST_ORDER
+
+    oldest = make_invitation(cast.provider, cast.reseller)
+    client.force_login(cast.provider_admin)
+    response = client.get(
+        list_url(cast.provider), {"after": encode_cursor(oldest, INVITATION_LIST_ORDER)}
+    )
+    assert "There are no invitations this far back." in response.content.decode()
