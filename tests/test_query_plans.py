@@ -101,3 +101,37 @@ def test_deep_pages_answer_on_seeded_data(scale, client: Client):
         "/p/PCONTOSO01/invitations/?before=end",
     ):
         assert client.get(path).status_code == 200
+
+
+def _keyset(queryset, ordering, row):
+    """The page after `row` as keyset_page asks for it (the cursor decoded, the range query)."""
+    from django.test import RequestFactory
+
+    from apps.core.pagination import decode_cursor, encode_cursor, keyset_page
+
+    cursor = encode_cursor(row, ordering)
+    assert decode_cursor(cursor, queryset, ordering)
+    return keyset_page(RequestFactory().get("/", {"after": cursor}), queryset, ordering)
+
+
+def test_cursor_pages_read_a_range_of_the_ordering_index(scale):
+    """A page after a cursor, deep in the list, reads no whole table: the customer list by
+    name, the invitation list and the activity newest first."""
+    from apps.core.pagination import _bound, _keys
+    from apps.customers.selectors import CUSTOMER_LIST_ORDER
+    from apps.invitations.selectors import INVITATION_LIST_ORDER, invitation_list
+    from apps.portal.selectors import ACTIVITY_ORDER
+
+    for queryset, ordering in (
+        (partner_customers(scale).prefetch_related(None), CUSTOMER_LIST_ORDER),
+        (invitation_list(partner=scale).prefetch_related(None), INVITATION_LIST_ORDER),
+        (partner_activity(partner=scale).prefetch_related(None), ACTIVITY_ORDER),
+    ):
+        ordered = list(queryset.order_by(*ordering)[:60])
+        middle = ordered[len(ordered) // 2]
+        page = _keyset(queryset, ordering, middle)
+        assert page.object_list and page.object_list[0] == ordered[len(ordered) // 2 + 1]
+        keys = _keys(ordering)
+        values = [getattr(middle, name) for name, _ in keys]
+        after = queryset.filter(_bound(keys, values)).order_by(*ordering)[:26]
+        assert seq_scans(plan_of(after)) == set(), ordering
