@@ -55,7 +55,7 @@ def bounded_search_plan(matches: QuerySet, limit: int = BITMAP_SEARCH_LIMIT):
             yield True
         finally:
             # SET LOCAL lasts until the outermost transaction ends: undo it here in case
-            # this block was nested in one
+            # this block was nested in one (DEFAULT: the server's or role's own setting)
             if not connection.needs_rollback:
                 with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL enable_indexscan = on")
+                    cursor.execute("SET LOCAL enable_indexscan TO DEFAULT")
