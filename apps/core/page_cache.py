@@ -40,6 +40,7 @@ import logging
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connection
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_max_age
 from django.utils.translation import get_language
@@ -182,8 +183,6 @@ class PageCacheMiddleware:
 
     @staticmethod
     def _rebuild(stored: dict):
-        from django.http import HttpResponse
-
         response = HttpResponse(stored["content"])
         for name, value in stored["headers"]:
             response[name] = value

@@ -58,6 +58,9 @@ class BoundedPaginationMixin:
 
 AFTER = "after"
 BEFORE = "before"
+# every query parameter that says where in a list a page is (numbered or by cursor): links to
+# another position, or to the same list elsewhere (its export), drop them
+POSITION_PARAMS = ("page", AFTER, BEFORE)
 # `?before=end`: the last page (the oldest events, the end of the alphabet)
 END = "end"
 # A cursor longer than this is not one the portal wrote (a name is at most a few hundred chars)
@@ -154,8 +157,6 @@ class KeysetPage:
     has_previous: bool
     next_cursor: str = ""
     previous_cursor: str = ""
-    # the first page: nothing before it (its "Previous" and "First" are disabled)
-    is_first: bool = True
 
     def __iter__(self):
         return iter(self.object_list)
@@ -163,8 +164,10 @@ class KeysetPage:
     def __len__(self) -> int:
         return len(self.object_list)
 
-    def __bool__(self) -> bool:
-        return bool(self.object_list)
+    @property
+    def is_first(self) -> bool:
+        """The first page: nothing before it (its "Previous" and "First" are disabled)."""
+        return not self.has_previous
 
     @property
     def has_other_pages(self) -> bool:
@@ -183,12 +186,7 @@ def keyset_page(request, queryset: QuerySet, ordering, per_page: int | None = No
     if before == END:
         rows = list(queryset.order_by(*_reversed(ordering))[: per_page + 1])
         rows.reverse()
-        page = KeysetPage(
-            rows[-per_page:],
-            has_next=False,
-            has_previous=len(rows) > per_page,
-            is_first=len(rows) <= per_page,
-        )
+        page = KeysetPage(rows[-per_page:], has_next=False, has_previous=len(rows) > per_page)
     elif before and (values := decode_cursor(before, queryset, ordering)) is not None:
         reverse_keys = [(name, not descending) for name, descending in keys]
         rows = list(
@@ -199,12 +197,10 @@ def keyset_page(request, queryset: QuerySet, ordering, per_page: int | None = No
         # fewer than a page before it: show the first page, full, instead
         if len(rows) > per_page:
             rows.reverse()
-            page = KeysetPage(rows[1:], has_next=True, has_previous=True, is_first=False)
+            page = KeysetPage(rows[1:], has_next=True, has_previous=True)
     elif after and (values := decode_cursor(after, queryset, ordering)) is not None:
         rows = list(queryset.filter(_bound(keys, values)).order_by(*ordering)[: per_page + 1])
-        page = KeysetPage(
-            rows[:per_page], has_next=len(rows) > per_page, has_previous=True, is_first=False
-        )
+        page = KeysetPage(rows[:per_page], has_next=len(rows) > per_page, has_previous=True)
     if page is None:
         rows = list(queryset.order_by(*ordering)[: per_page + 1])
         page = KeysetPage(rows[:per_page], has_next=len(rows) > per_page, has_previous=False)

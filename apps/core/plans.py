@@ -44,7 +44,7 @@ def bounded_search_plan(matches: QuerySet, limit: int = BITMAP_SEARCH_LIMIT):
     put back when the block ends, so nothing after it is affected."""
     using = matches.db
     connection = connections[using]
-    estimate = planner_row_estimate(matches) if connection.vendor == "postgresql" else None
+    estimate = planner_row_estimate(matches)  # None where it is not PostgreSQL
     if estimate is None or estimate > limit:
         yield False
         return

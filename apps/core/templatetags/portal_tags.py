@@ -6,6 +6,7 @@ from django import template
 from django.utils import timezone
 
 from apps.core.dates import format_day, format_when, zone_name
+from apps.core.pagination import POSITION_PARAMS
 from apps.core.text import join_list as join_list_text
 
 register = template.Library()
@@ -31,7 +32,7 @@ def cursor_url(context, param: str = "", cursor: str = "") -> str:
     """The current URL's query string at another position of a keyset-paginated list
     (`?after=` / `?before=` a cursor; no arguments: the first page), filters kept."""
     query = context["request"].GET.copy()
-    for key in ("page", "after", "before"):
+    for key in POSITION_PARAMS:
         query.pop(key, None)
     if param:
         query[param] = cursor
