@@ -1,11 +1,11 @@
 """Keep the customer visibility link (CustomerAccess) true whatever writes a relationship or a
 grant.
 
-The services call `customer_access_refresh` in the transaction of each change they make. These
-receivers are the safety net for every other path that saves or deletes a row one at a time
-(the admin, a data fix in a shell, a test factory): the link follows the row in the same
-transaction. Queryset `.update()` / `.delete()` send no signals, so code that changes
-relationships or grants in bulk must call `customer_access_refresh` itself (the services do).
+Every path that saves or deletes one row (the services, the admin, a data fix in a shell, a
+test factory) runs these receivers, which call `customer_access_refresh` for that customer in
+the same transaction: the one place the link is kept. Queryset `.update()` / `.delete()` and
+`bulk_create` send no signals, so code that changes relationships or grants in bulk must call
+`customer_access_refresh` itself (none of the services does).
 """
 
 from django.db.models.signals import post_delete, post_save

@@ -642,9 +642,9 @@ class CustomerAccess(models.Model):
     The partner customer list used to find a partner's customers with two OR-ed subqueries
     (an active relationship it owns or is attached to, or an active grant it holds) checked
     against every customer; at 100,000 customers that cost half a second. This table holds the
-    answer, indexed by partner. It is never edited by hand: the services that change who may
-    see a customer (a relationship created or ended, a grant given, moved or removed) call
-    `customer_access_refresh` for that customer in the same transaction, and the migration
+    answer, indexed by partner. It is never edited by hand: saving or deleting a relationship
+    or a grant (a relationship created or ended, a grant given, moved or removed) refreshes it
+    for that customer in the same transaction (apps/customers/access.py), and the migration
     that created it filled it from the same definition (docs/performance.md).
     """
 

@@ -176,9 +176,10 @@ def customer_access_refresh(*, customer_ids) -> None:
     """Bring the CustomerAccess rows of these customers in line with their active
     relationships (provider and attached reseller) and active grants (holder).
 
-    Every service that changes who may see a customer calls it in its own transaction, after
-    the change: a relationship created or ended, a grant created, moved or revoked. Four
-    queries for any number of customers; it changes only the rows that differ.
+    Called for each relationship or grant saved or deleted, in that transaction, by the
+    receivers of apps/customers/access.py (so the services need not); code that writes them
+    in bulk (`bulk_create`, `QuerySet.update`) calls it itself. Four queries for any number of
+    customers; it changes only the rows that differ.
     """
     ids = {int(pk) for pk in customer_ids}
     if not ids:
@@ -258,7 +259,6 @@ def relationship_get_or_create(
             reseller=reseller,
             accepted_by=by,
         )
-        customer_access_refresh(customer_ids=[customer.pk])
         audit_record(
             action="relationship.created",
             actor=by,
@@ -308,7 +308,6 @@ def relationship_end(
         rel.ended_by = by
         rel.end_reason = reason[:500]
         rel.save(update_fields=["state", "ended_at", "ended_by", "end_reason"])
-        customer_access_refresh(customer_ids=[rel.customer_id])
         grants = list(
             DelegatedAdminGrant.objects.active()
             .filter(relationship=rel)
@@ -362,7 +361,6 @@ def _revoke(grant: DelegatedAdminGrant, *, by, reason: str, note: str = "", at=N
     grant.revoke_reason = reason
     grant.revoke_note = (note or "")[:500]
     grant.save(update_fields=["revoked_at", "revoked_by", "revoke_reason", "revoke_note"])
-    customer_access_refresh(customer_ids=[grant.customer_id])
 
 
 # grant_set's default expected_holder: act on whoever holds the grant when the lock is taken.
@@ -503,7 +501,6 @@ def grant_set(
             ends_at=now + timedelta(days=duration_days),
             auto_extend=auto_extend,
         )
-        customer_access_refresh(customer_ids=[customer.pk])
         data = {
             "service": service.code,
             "partner": partner.public_id,

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView, View
 
 from apps.core.forms import add_service_errors
-from apps.core.pagination import bounded_count, keyset_page, paginate
+from apps.core.pagination import POSITION_PARAMS, bounded_count, keyset_page, paginate
 from apps.core.plans import bounded_search_plan
 from apps.partners.mixins import PartnerMixin
 
@@ -291,7 +291,7 @@ class PartnerCustomerListView(PartnerMixin, FilteredCustomersMixin, TemplateView
                 count = (partner_customer_count_source(self.partner).count(), False)
             page = keyset_page(self.request, customers, CUSTOMER_LIST_ORDER)
         query = self.request.GET.copy()
-        for key in ("page", "after", "before"):
+        for key in POSITION_PARAMS:
             query.pop(key, None)
         context.update(
             customers=page.object_list,
