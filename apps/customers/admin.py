@@ -40,6 +40,7 @@ from .models import (
     Subscription,
 )
 from .models_dap import DelegatedAdminRequest
+from .selectors import customer_matches
 from .services import (
     customer_create,
     customer_membership_add,
@@ -273,11 +274,7 @@ class CustomerAdmin(ServiceErrorsAsMessagesMixin, AddThroughServiceMixin, admin.
         if not words:
             return queryset, False
         for word in words:
-            match = (
-                Q(name__icontains=word)
-                | Q(tenant_domain__icontains=word)
-                | Q(public_id=word.upper()[:16])
-            )
+            match = customer_matches(word)
             with contextlib.suppress(ValueError):
                 match |= Q(tenant_id=uuid.UUID(word))
             queryset = queryset.filter(match)
