@@ -225,9 +225,7 @@ def customer_matches(term: str) -> Q:
     """Customers whose name or tenant domain contains `term`, or whose public ID it is: each
     part read from an index (trigram, trigram, the unique btree: public IDs are upper case),
     so PostgreSQL can unite them into one bitmap. The partner list and the admin search."""
-    return (
-        Q(name__icontains=term) | Q(tenant_domain__icontains=term) | Q(public_id=term.upper()[:16])
-    )
+    return Q(name__icontains=term) | Q(tenant_domain__icontains=term) | Q(public_id=term.upper())
 
 
 # The customer list's order (unique, so it can be paged by cursor; index customer_name_id)
