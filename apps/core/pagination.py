@@ -120,7 +120,7 @@ def decode_cursor(token: str, queryset: QuerySet, ordering) -> list | None:
     for (name, _descending), value in zip(keys, values, strict=True):
         if not isinstance(value, str | int) or isinstance(value, bool):
             return None
-        field = _field(queryset.model, name)
+        field = _field(queryset, name)
         try:
             value = field.to_python(value)
         except (ValidationError, ValueError, TypeError, OverflowError):
@@ -138,7 +138,12 @@ def decode_cursor(token: str, queryset: QuerySet, ordering) -> list | None:
     return decoded
 
 
-def _field(model, name):
+def _field(queryset, name):
+    """The field an ordering key names: an annotation's output field, or a model field
+    (through relations: "provider__name")."""
+    if name in queryset.query.annotations:
+        return queryset.query.annotations[name].output_field
+    model = queryset.model
     for part in name.split("__")[:-1]:
         model = model._meta.get_field(part).related_model
     last = name.split("__")[-1]

@@ -6,6 +6,10 @@ test factory) runs these receivers, which call `customer_access_refresh` for tha
 the same transaction: the one place the link is kept. Queryset `.update()` / `.delete()` and
 `bulk_create` send no signals, so code that changes relationships or grants in bulk must call
 `customer_access_refresh` itself (none of the services does).
+
+The links also carry a copy of the customer's name, domain and ID (the list's order and
+search, read from the link alone): saving a customer brings its links' copies up to date.
+A queryset `.update()` of customers' names must call `customer_access_refresh` for them too.
 """
 
 from django.db.models.signals import post_delete, post_save
@@ -19,9 +23,25 @@ def _refresh(sender, instance, **kwargs):
     customer_access_refresh(customer_ids=[instance.customer_id])
 
 
-def connect() -> None:
-    from .models import DelegatedAdminGrant, ResellerRelationship
+def _copy(sender, instance, created=False, update_fields=None, **kwargs):
+    """A customer saved with a new name or domain: its links' copies follow, in the same
+    transaction (a new customer has no links yet)."""
+    from .services import CUSTOMER_ACCESS_COPIES, customer_access_copy
 
+    if created or kwargs.get("raw"):
+        return
+    copied = set(CUSTOMER_ACCESS_COPIES.values())
+    if update_fields is not None and not copied & set(update_fields):
+        return
+    customer_access_copy(
+        instance.pk, [getattr(instance, name) for name in CUSTOMER_ACCESS_COPIES.values()]
+    )
+
+
+def connect() -> None:
+    from .models import Customer, DelegatedAdminGrant, ResellerRelationship
+
+    post_save.connect(_copy, sender=Customer, dispatch_uid="customer_access_copy")
     for model in (ResellerRelationship, DelegatedAdminGrant):
         post_save.connect(_refresh, sender=model, dispatch_uid=f"customer_access_{model.__name__}")
         post_delete.connect(

@@ -651,6 +651,15 @@ class CustomerAccess(models.Model):
     # (partner, customer) is unique and indexed in that order: no separate partner index
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+", db_index=False)
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="+")
+    # Copies of the customer's own fields, so that a page of a partner's list is searched and
+    # put in order from this table alone (apps.customers.selectors.partner_customer_links): it
+    # walks the partner's part of access_partner_list_idx, or a search reads this table's
+    # trigram indexes and sorts the partner's matches, and the customers table is read for the
+    # page's 25 rows only. Written with the row and kept equal to the customer's by
+    # apps/customers/access.py (a rename reaches every link of the customer).
+    customer_name = models.CharField(_("customer name"), max_length=200, default="")
+    customer_domain = models.CharField(_("tenant domain"), max_length=253, default="")
+    customer_public_id = models.CharField(_("customer ID"), max_length=16, default="")
 
     class Meta:
         verbose_name = _("customer visibility")
@@ -659,6 +668,21 @@ class CustomerAccess(models.Model):
             models.UniqueConstraint(
                 fields=["partner", "customer"], name="customer_access_partner_customer_unique"
             ),
+        ]
+        indexes = [
+            # the list's order, then what a search compares: a page, and a search that walks
+            # the order, read the index alone (an index-only scan)
+            models.Index(
+                fields=[
+                    "partner",
+                    "customer_name",
+                    "customer",
+                    "customer_domain",
+                    "customer_public_id",
+                ],
+                name="access_partner_list_idx",
+            ),
+            models.Index(fields=["customer_public_id"], name="access_public_id_idx"),
         ]
 
     def __str__(self):

@@ -228,8 +228,36 @@ def customer_matches(term: str) -> Q:
     return Q(name__icontains=term) | Q(tenant_domain__icontains=term) | Q(public_id=term.upper())
 
 
-# The customer list's order (unique, so it can be paged by cursor; index customer_name_id)
+def customer_link_matches(term: str) -> Q:
+    """`customer_matches` on the copies of the customer's name, domain and ID a CustomerAccess
+    link holds, each read from the link table's own indexes."""
+    return (
+        Q(customer_name__icontains=term)
+        | Q(customer_domain__icontains=term)
+        | Q(customer_public_id=term.upper())
+    )
+
+
+# The customer list's order (unique, so it can be paged by cursor): by name, then id. A page
+# is read from the links in CUSTOMER_LINK_ORDER (index access_partner_list_idx), which holds
+# the same values: a cursor is the same whichever of the two wrote it.
 CUSTOMER_LIST_ORDER = ("name", "pk")
+CUSTOMER_LINK_ORDER = ("customer_name", "customer_id")
+
+
+def partner_customer_links(partner: Partner, search: str = "") -> QuerySet[CustomerAccess]:
+    """The CustomerAccess links of a partner's customers, by the customer's name: what a page
+    of its customer list is read from (then `customers_with_partner_rows` for that page).
+
+    The link carries copies of the customer's name, domain and ID, so the list's order, its
+    search and its count never read the customers table: the order walks the partner's part of
+    one index (a page costs the same on the last of 50,000 customers as on the first), a search
+    reads the link table's trigram indexes and sorts the partner's matches (docs/performance.md).
+    """
+    links = CustomerAccess.objects.filter(partner=partner)
+    if search:
+        links = links.filter(customer_link_matches(search))
+    return links.order_by(*CUSTOMER_LINK_ORDER)
 
 
 def partner_customers(partner: Partner, search: str = "") -> QuerySet[Customer]:
@@ -241,11 +269,22 @@ def partner_customers(partner: Partner, search: str = "") -> QuerySet[Customer]:
     (`visible_customers_by_definition` below, which the consistency test compares with it).
     """
     customers = Customer.objects.filter(
-        pk__in=CustomerAccess.objects.filter(partner=partner).values("customer_id")
+        pk__in=partner_customer_links(partner, search).order_by().values("customer_id")
     )
-    if search:
-        customers = customers.filter(customer_matches(search))
-    return customers.order_by(*CUSTOMER_LIST_ORDER).prefetch_related(
+    return with_partner_rows(customers.order_by(*CUSTOMER_LIST_ORDER), partner)
+
+
+def customers_with_partner_rows(partner: Partner, ids: list[int]) -> list[Customer]:
+    """The customers with these ids, in this order, as `partner_customers` gives them (the
+    partner's relationships and grants prefetched): a page of links made into customers."""
+    by_id = {c.pk: c for c in with_partner_rows(Customer.objects.filter(pk__in=ids), partner)}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def with_partner_rows(customers: QuerySet[Customer], partner: Partner) -> QuerySet[Customer]:
+    """`customers` with what the partner sees of each prefetched: its active relationships
+    (`partner_relationships`) and the grants it may see (`partner_grants`)."""
+    return customers.prefetch_related(
         Prefetch(
             "relationships",
             queryset=partner_relationships(partner)
@@ -286,15 +325,17 @@ def partner_customer_filter_choices(partner: Partner) -> dict:
 
 
 def filter_partner_customers(
-    customers: QuerySet[Customer],
+    customers: QuerySet,
     *,
     partner: Partner,
     reseller: str = "",
     service: str = "",
     status: str = "",
-) -> QuerySet[Customer]:
-    """Narrow a partner's customer list (any queryset of customers from `partner_customers`):
-    plain `.filter()`s, so they compose with however that list is built.
+    customer: str = "pk",
+) -> QuerySet:
+    """Narrow a partner's customer list (any queryset of customers from `partner_customers`,
+    or of their links from `partner_customer_links` with `customer="customer_id"`, the field
+    naming the customer): plain `.filter()`s, so they compose with however that list is built.
 
     `reseller` (providers): the reseller's public ID, or DIRECT for customers with a
     relationship of the provider's own (no reseller); `service`: customers for which the
@@ -303,7 +344,7 @@ def filter_partner_customers(
     "delegated_only" (delegated admin without a relationship).
     """
     active = partner_relationships(partner).filter(
-        state=ResellerRelationship.State.ACTIVE, customer=OuterRef("pk")
+        state=ResellerRelationship.State.ACTIVE, customer=OuterRef(customer)
     )
     if reseller and partner.is_provider:
         if reseller == DIRECT:
@@ -314,11 +355,11 @@ def filter_partner_customers(
         customers = customers.filter(
             Exists(
                 partner_visible_grants(partner).filter(
-                    customer=OuterRef("pk"), service__code=service
+                    customer=OuterRef(customer), service__code=service
                 )
             )
         )
-    held = Exists(partner_visible_grants(partner).filter(customer=OuterRef("pk")))
+    held = Exists(partner_visible_grants(partner).filter(customer=OuterRef(customer)))
     if status == "delegated":
         customers = customers.filter(held)
     elif status == "not_delegated":

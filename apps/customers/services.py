@@ -162,14 +162,26 @@ def customer_membership_add(
 # The same definition as the query the customer list used to run per customer, as one
 # INSERT … SELECT (PostgreSQL and SQLite alike): the migration's backfill and seed_scale.
 CUSTOMER_ACCESS_REBUILD_SQL = """
-INSERT INTO customers_customeraccess (partner_id, customer_id)
-SELECT provider_id, customer_id FROM customers_resellerrelationship WHERE state = 'active'
-UNION
-SELECT reseller_id, customer_id FROM customers_resellerrelationship
- WHERE state = 'active' AND reseller_id IS NOT NULL
-UNION
-SELECT partner_id, customer_id FROM customers_delegatedadmingrant WHERE revoked_at IS NULL
+INSERT INTO customers_customeraccess
+    (partner_id, customer_id, customer_name, customer_domain, customer_public_id)
+SELECT link.partner_id, link.customer_id, c.name, c.tenant_domain, c.public_id
+  FROM (SELECT provider_id AS partner_id, customer_id
+          FROM customers_resellerrelationship WHERE state = 'active'
+        UNION
+        SELECT reseller_id, customer_id FROM customers_resellerrelationship
+         WHERE state = 'active' AND reseller_id IS NOT NULL
+        UNION
+        SELECT partner_id, customer_id FROM customers_delegatedadmingrant
+         WHERE revoked_at IS NULL) link
+  JOIN customers_customer c ON c.id = link.customer_id
 """
+
+# The customer's fields CustomerAccess keeps a copy of (link field: customer field)
+CUSTOMER_ACCESS_COPIES = {
+    "customer_name": "name",
+    "customer_domain": "tenant_domain",
+    "customer_public_id": "public_id",
+}
 
 
 def customer_access_refresh(*, customer_ids) -> None:
@@ -179,11 +191,19 @@ def customer_access_refresh(*, customer_ids) -> None:
     Called for each relationship or grant saved or deleted, in that transaction, by the
     receivers of apps/customers/access.py (so the services need not); code that writes them
     in bulk (`bulk_create`, `QuerySet.update`) calls it itself. Four queries for any number of
-    customers; it changes only the rows that differ.
+    customers; it changes only the rows that differ. The rows carry copies of the customer's
+    name, domain and ID (CUSTOMER_ACCESS_COPIES), written here and brought up to date here
+    too if they drifted.
     """
     ids = {int(pk) for pk in customer_ids}
     if not ids:
         return
+    copies = {
+        row[0]: row[1:]
+        for row in Customer.objects.filter(pk__in=ids).values_list(
+            "pk", *CUSTOMER_ACCESS_COPIES.values()
+        )
+    }
     wanted = set()
     for customer_id, provider_id, reseller_id in (
         ResellerRelationship.objects.active()
@@ -198,21 +218,44 @@ def customer_access_refresh(*, customer_ids) -> None:
         .filter(customer_id__in=ids)
         .values_list("customer_id", "partner_id")
     )
-    existing = set(
-        CustomerAccess.objects.filter(customer_id__in=ids).values_list("customer_id", "partner_id")
-    )
-    stale = existing - wanted
+    existing = {
+        row[:2]: row[2:]
+        for row in CustomerAccess.objects.filter(customer_id__in=ids).values_list(
+            "customer_id", "partner_id", *CUSTOMER_ACCESS_COPIES
+        )
+    }
+    stale = existing.keys() - wanted
     if stale:
         stale_q = Q()
         for customer_id, partner_id in stale:
             stale_q |= Q(customer_id=customer_id, partner_id=partner_id)
         CustomerAccess.objects.filter(stale_q).delete()
-    missing = wanted - existing
+    missing = wanted - existing.keys()
     if missing:
         CustomerAccess.objects.bulk_create(
-            (CustomerAccess(customer_id=c, partner_id=p) for c, p in sorted(missing)),
+            (
+                CustomerAccess(
+                    customer_id=c,
+                    partner_id=p,
+                    **dict(zip(CUSTOMER_ACCESS_COPIES, copies[c], strict=True)),
+                )
+                for c, p in sorted(missing)
+            ),
             ignore_conflicts=True,
         )
+    for customer_id in {c for (c, p), copy in existing.items() if copy != copies.get(c, copy)}:
+        customer_access_copy(customer_id, copies[customer_id])
+
+
+def _copy_fields(values) -> dict:
+    return dict(zip(CUSTOMER_ACCESS_COPIES, values, strict=True))
+
+
+def customer_access_copy(customer_id: int, values) -> int:
+    """Write the customer's current name, domain and ID (in CUSTOMER_ACCESS_COPIES' order) on
+    its CustomerAccess rows that hold other values; how many rows changed."""
+    fields = _copy_fields(values)
+    return CustomerAccess.objects.filter(customer_id=customer_id).exclude(**fields).update(**fields)
 
 
 def customer_access_rebuild() -> int:

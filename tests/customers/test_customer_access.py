@@ -142,3 +142,57 @@ def test_the_link_matches_the_definition_after_random_changes_through_the_servic
     assert any(expected.values())  # the walk did make someone visible
     customer_access_rebuild()
     assert _by_link(partners) == expected
+
+
+def _copies(customer) -> set:
+    return set(
+        CustomerAccess.objects.filter(customer=customer).values_list(
+            "customer_name", "customer_domain", "customer_public_id"
+        )
+    )
+
+
+def test_a_link_carries_the_customer_s_name_domain_and_id(cast):
+    relationship_get_or_create(
+        customer=cast.customer, provider=cast.provider, reseller=cast.reseller, by=None
+    )
+    c = cast.customer
+    assert _copies(c) == {(c.name, c.tenant_domain, c.public_id)}
+    customer_access_rebuild()
+    assert _copies(c) == {(c.name, c.tenant_domain, c.public_id)}
+
+
+def test_renaming_a_customer_renames_it_in_every_partner_s_list(cast):
+    """The list is ordered and searched on the links' copies: a rename (the admin, a shell)
+    reaches them in the same save, and the list finds the customer by its new name only."""
+    relationship_get_or_create(
+        customer=cast.customer, provider=cast.provider, reseller=cast.reseller, by=None
+    )
+    customer = cast.customer
+    customer.name = "Zebra Renamed Ltd"
+    customer.tenant_domain = "zebra.partner.onmschina.cn"
+    customer.save()
+    assert _copies(customer) == {
+        ("Zebra Renamed Ltd", "zebra.partner.onmschina.cn", customer.public_id)
+    }
+    assert list(partner_customers(cast.reseller, search="zebra renamed")) == [customer]
+    assert list(partner_customers(cast.reseller, search="zebra.partner")) == [customer]
+    assert list(partner_customers(cast.provider, search=customer.public_id.lower())) == [customer]
+    # a save of other fields leaves the links alone (no query for them)
+    customer.country = "IT"
+    customer.save(update_fields=["country"])
+    assert _copies(customer) == {
+        ("Zebra Renamed Ltd", "zebra.partner.onmschina.cn", customer.public_id)
+    }
+
+
+def test_a_refresh_mends_copies_that_drifted(cast):
+    """A bulk `.update()` of names sends no signal: the next refresh of the customer (or a
+    rebuild) brings the links' copies back in line."""
+    relationship_get_or_create(customer=cast.customer, provider=cast.provider, by=None)
+    type(cast.customer).objects.filter(pk=cast.customer.pk).update(name="Bulk Renamed")
+    assert _copies(cast.customer) != set()
+    customer_access_refresh(customer_ids=[cast.customer.pk])
+    assert _copies(cast.customer) == {
+        ("Bulk Renamed", cast.customer.tenant_domain, cast.customer.public_id)
+    }
