@@ -16,6 +16,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Upper
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,6 +25,7 @@ from apps.accounts.organizations import OrganizationLink
 from apps.partners.models import Partner, ResellerPartnership
 
 from .models import (
+    SEARCH_SEPARATOR,
     Customer,
     CustomerAccess,
     CustomerMembership,
@@ -228,63 +230,42 @@ def customer_matches(term: str) -> Q:
     return Q(name__icontains=term) | Q(tenant_domain__icontains=term) | Q(public_id=term.upper())
 
 
-def customer_link_matches(term: str) -> Q:
-    """`customer_matches` on the copies of the customer's name, domain and ID a CustomerAccess
-    link holds, each read from the link table's own indexes."""
-    return (
-        Q(customer_name__icontains=term)
-        | Q(customer_domain__icontains=term)
-        | Q(customer_public_id=term.upper())
-    )
+def customer_link_matches(term: str, prefix: str = "access_links__") -> Q:
+    """`customer_matches` on a customer's CustomerAccess link (`prefix`: the path to it): the
+    term in its `customer_search` (the customer's name and domain, upper-cased by the
+    database, compared with the term upper-cased by the same function), or the customer's
+    public ID."""
+    found = Q(**{f"{prefix}customer_public_id": term.upper()})
+    if SEARCH_SEPARATOR not in term:  # names and domains never hold one
+        found |= Q(**{f"{prefix}customer_search__contains": Upper(Value(term))})
+    return found
 
 
-# The customer list's order (unique, so it can be paged by cursor): by name, then id. A page
-# is read from the links in CUSTOMER_LINK_ORDER (index access_partner_list_idx), which holds
-# the same values: a cursor is the same whichever of the two wrote it.
-CUSTOMER_LIST_ORDER = ("name", "pk")
-CUSTOMER_LINK_ORDER = ("customer_name", "customer_id")
-
-
-def partner_customer_links(partner: Partner, search: str = "") -> QuerySet[CustomerAccess]:
-    """The CustomerAccess links of a partner's customers, by the customer's name: what a page
-    of its customer list is read from (then `customers_with_partner_rows` for that page).
-
-    The link carries copies of the customer's name, domain and ID, so the list's order, its
-    search and its count never read the customers table: the order walks the partner's part of
-    one index (a page costs the same on the last of 50,000 customers as on the first), a search
-    reads the link table's trigram indexes and sorts the partner's matches (docs/performance.md).
-    """
-    links = CustomerAccess.objects.filter(partner=partner)
-    if search:
-        links = links.filter(customer_link_matches(search))
-    return links.order_by(*CUSTOMER_LINK_ORDER)
+# The customer list's order: by name (the link's copy of it, annotated on each customer as
+# `listed_name`), then id. Unique, so it can be paged by cursor; index access_partner_list_idx.
+CUSTOMER_LIST_ORDER = ("listed_name", "pk")
 
 
 def partner_customers(partner: Partner, search: str = "") -> QuerySet[Customer]:
     """Customers of a partner: an active relationship it owns or is attached to, or an active
-    grant it holds. Each comes with `partner_relationships` and `partner_grants` prefetched.
+    grant it holds, by name. Each comes with `partner_relationships` and `partner_grants`
+    prefetched.
 
     Who may see which customer is read from the CustomerAccess link (kept by the services that
-    change it), an index lookup by partner, instead of two OR-ed subqueries per customer
-    (`visible_customers_by_definition` below, which the consistency test compares with it).
+    change it) instead of two OR-ed subqueries per customer (`visible_customers_by_definition`
+    below, which the consistency test compares with it). The link carries copies of the
+    customer's name, domain and ID: the list is put in order and searched on them, so a page
+    walks the partner's part of one index (the same cost on the last of 50,000 customers as on
+    the first), testing a search in the index itself, and meets the customers table for the
+    rows it shows; a rare term is read from the trigram index instead, at the planner's
+    choice (docs/performance.md).
     """
-    customers = Customer.objects.filter(
-        pk__in=partner_customer_links(partner, search).order_by().values("customer_id")
-    )
-    return with_partner_rows(customers.order_by(*CUSTOMER_LIST_ORDER), partner)
-
-
-def customers_with_partner_rows(partner: Partner, ids: list[int]) -> list[Customer]:
-    """The customers with these ids, in this order, as `partner_customers` gives them (the
-    partner's relationships and grants prefetched): a page of links made into customers."""
-    by_id = {c.pk: c for c in with_partner_rows(Customer.objects.filter(pk__in=ids), partner)}
-    return [by_id[pk] for pk in ids if pk in by_id]
-
-
-def with_partner_rows(customers: QuerySet[Customer], partner: Partner) -> QuerySet[Customer]:
-    """`customers` with what the partner sees of each prefetched: its active relationships
-    (`partner_relationships`) and the grants it may see (`partner_grants`)."""
-    return customers.prefetch_related(
+    # one condition, one join: a customer has at most one link to a partner
+    link = Q(access_links__partner=partner)
+    if search:
+        link &= customer_link_matches(search)
+    customers = Customer.objects.filter(link).annotate(listed_name=F("access_links__customer_name"))
+    return customers.order_by(*CUSTOMER_LIST_ORDER).prefetch_related(
         Prefetch(
             "relationships",
             queryset=partner_relationships(partner)
@@ -325,17 +306,15 @@ def partner_customer_filter_choices(partner: Partner) -> dict:
 
 
 def filter_partner_customers(
-    customers: QuerySet,
+    customers: QuerySet[Customer],
     *,
     partner: Partner,
     reseller: str = "",
     service: str = "",
     status: str = "",
-    customer: str = "pk",
-) -> QuerySet:
-    """Narrow a partner's customer list (any queryset of customers from `partner_customers`,
-    or of their links from `partner_customer_links` with `customer="customer_id"`, the field
-    naming the customer): plain `.filter()`s, so they compose with however that list is built.
+) -> QuerySet[Customer]:
+    """Narrow a partner's customer list (any queryset of customers from `partner_customers`):
+    plain `.filter()`s, so they compose with however that list is built.
 
     `reseller` (providers): the reseller's public ID, or DIRECT for customers with a
     relationship of the provider's own (no reseller); `service`: customers for which the
@@ -344,7 +323,7 @@ def filter_partner_customers(
     "delegated_only" (delegated admin without a relationship).
     """
     active = partner_relationships(partner).filter(
-        state=ResellerRelationship.State.ACTIVE, customer=OuterRef(customer)
+        state=ResellerRelationship.State.ACTIVE, customer=OuterRef("pk")
     )
     if reseller and partner.is_provider:
         if reseller == DIRECT:
@@ -355,11 +334,11 @@ def filter_partner_customers(
         customers = customers.filter(
             Exists(
                 partner_visible_grants(partner).filter(
-                    customer=OuterRef(customer), service__code=service
+                    customer=OuterRef("pk"), service__code=service
                 )
             )
         )
-    held = Exists(partner_visible_grants(partner).filter(customer=OuterRef(customer)))
+    held = Exists(partner_visible_grants(partner).filter(customer=OuterRef("pk")))
     if status == "delegated":
         customers = customers.filter(held)
     elif status == "not_delegated":
