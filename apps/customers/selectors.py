@@ -243,29 +243,56 @@ def customer_link_matches(term: str, prefix: str = "access_links__") -> Q:
 
 # The customer list's order: by name (the link's copy of it, annotated on each customer as
 # `listed_name`), then id. Unique, so it can be paged by cursor; index access_partner_list_idx.
+# A page of the list is read from the links themselves in CUSTOMER_LINK_ORDER: the same
+# values, so a cursor is the same whichever of the two wrote it.
 CUSTOMER_LIST_ORDER = ("listed_name", "pk")
+CUSTOMER_LINK_ORDER = ("customer_name", "customer_id")
 
 
 def partner_customers(partner: Partner, search: str = "") -> QuerySet[Customer]:
     """Customers of a partner: an active relationship it owns or is attached to, or an active
     grant it holds, by name. Each comes with `partner_relationships` and `partner_grants`
-    prefetched.
+    prefetched. The export, the API and a customer's own page read this; a page of the
+    partner's list is read from `partner_customer_links`.
 
     Who may see which customer is read from the CustomerAccess link (kept by the services that
     change it) instead of two OR-ed subqueries per customer (`visible_customers_by_definition`
     below, which the consistency test compares with it). The link carries copies of the
-    customer's name, domain and ID: the list is put in order and searched on them, so a page
-    walks the partner's part of one index (the same cost on the last of 50,000 customers as on
-    the first), testing a search in the index itself, and meets the customers table for the
-    rows it shows; a rare term is read from the trigram index instead, at the planner's
-    choice (docs/performance.md).
+    customer's name, domain and ID: the list is put in order and searched on them, walking the
+    partner's part of one index and testing a search in the index itself (docs/performance.md).
     """
     # one condition, one join: a customer has at most one link to a partner
     link = Q(access_links__partner=partner)
     if search:
         link &= customer_link_matches(search)
     customers = Customer.objects.filter(link).annotate(listed_name=F("access_links__customer_name"))
-    return customers.order_by(*CUSTOMER_LIST_ORDER).prefetch_related(
+    return with_partner_rows(customers.order_by(*CUSTOMER_LIST_ORDER), partner)
+
+
+def partner_customer_links(partner: Partner, search: str = "") -> QuerySet[CustomerAccess]:
+    """The partner's CustomerAccess links in CUSTOMER_LINK_ORDER: what a page of its customer
+    list, its search and its count are read from (one table, no join), before
+    `customers_of_links` loads the page's customers."""
+    # only what access_partner_list_idx holds: a page is an index-only scan
+    links = CustomerAccess.objects.filter(partner=partner).only(
+        "partner", "customer", "customer_name"
+    )
+    if search:
+        links = links.filter(customer_link_matches(search, prefix=""))
+    return links.order_by(*CUSTOMER_LINK_ORDER)
+
+
+def customers_of_links(partner: Partner, links) -> list[Customer]:
+    """The customers of these links, in their order, as `partner_customers` gives them."""
+    ids = [link.customer_id for link in links]
+    by_id = {c.pk: c for c in with_partner_rows(Customer.objects.filter(pk__in=ids), partner)}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def with_partner_rows(customers: QuerySet[Customer], partner: Partner) -> QuerySet[Customer]:
+    """`customers` with what the partner sees of each prefetched: its active relationships
+    (`partner_relationships`) and the grants it may see (`partner_grants`)."""
+    return customers.prefetch_related(
         Prefetch(
             "relationships",
             queryset=partner_relationships(partner)
@@ -306,15 +333,17 @@ def partner_customer_filter_choices(partner: Partner) -> dict:
 
 
 def filter_partner_customers(
-    customers: QuerySet[Customer],
+    customers: QuerySet,
     *,
     partner: Partner,
     reseller: str = "",
     service: str = "",
     status: str = "",
-) -> QuerySet[Customer]:
-    """Narrow a partner's customer list (any queryset of customers from `partner_customers`):
-    plain `.filter()`s, so they compose with however that list is built.
+    customer: str = "pk",
+) -> QuerySet:
+    """Narrow a partner's customer list (customers from `partner_customers`, or their links
+    from `partner_customer_links` with `customer="customer_id"`: the field naming the
+    customer): plain `.filter()`s, so they compose with however that list is built.
 
     `reseller` (providers): the reseller's public ID, or DIRECT for customers with a
     relationship of the provider's own (no reseller); `service`: customers for which the
@@ -323,7 +352,7 @@ def filter_partner_customers(
     "delegated_only" (delegated admin without a relationship).
     """
     active = partner_relationships(partner).filter(
-        state=ResellerRelationship.State.ACTIVE, customer=OuterRef("pk")
+        state=ResellerRelationship.State.ACTIVE, customer=OuterRef(customer)
     )
     if reseller and partner.is_provider:
         if reseller == DIRECT:
@@ -334,11 +363,11 @@ def filter_partner_customers(
         customers = customers.filter(
             Exists(
                 partner_visible_grants(partner).filter(
-                    customer=OuterRef("pk"), service__code=service
+                    customer=OuterRef(customer), service__code=service
                 )
             )
         )
-    held = Exists(partner_visible_grants(partner).filter(customer=OuterRef("pk")))
+    held = Exists(partner_visible_grants(partner).filter(customer=OuterRef(customer)))
     if status == "delegated":
         customers = customers.filter(held)
     elif status == "not_delegated":

@@ -1,3 +1,5 @@
+from contextlib import nullcontext
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -8,6 +10,7 @@ from django.views.generic import FormView, TemplateView, View
 
 from apps.core.forms import add_service_errors
 from apps.core.pagination import POSITION_PARAMS, bounded_count, keyset_page, paginate
+from apps.core.plans import bounded_search_plan
 from apps.partners.mixins import PartnerMixin
 
 from .exports import partner_customers_csv_response
@@ -15,13 +18,15 @@ from .forms import CustomerFilterForm, GrantForm, GrantRemoveForm, RelationshipE
 from .mixins import CustomerMixin
 from .models import DelegatedAdminGrant, ResellerRelationship
 from .selectors import (
-    CUSTOMER_LIST_ORDER,
+    CUSTOMER_LINK_ORDER,
     customer_relationships,
     customer_service_rows,
     customer_services,
+    customers_of_links,
     filter_partner_customers,
     partner_customer_count_source,
     partner_customer_filter_choices,
+    partner_customer_links,
     partner_customer_or_404,
     partner_customer_subscriptions,
     partner_customers,
@@ -251,7 +256,7 @@ class GrantRemoveView(CustomerMixin, FormView):
 class FilteredCustomersMixin:
     """The customer list's search and filters, shared by the page and its CSV export."""
 
-    def filtered_customers(self):
+    def customer_filters(self) -> dict:
         self.search_form = CustomerFilterForm(
             self.request.GET or None,
             partner=self.partner,
@@ -260,8 +265,21 @@ class FilteredCustomersMixin:
         filters = self.search_form.filters()
         self.is_filtered = any(filters.values())
         self.search = filters.pop("search")
+        return filters
+
+    def filtered_customers(self):
+        filters = self.customer_filters()
         customers = partner_customers(self.partner, search=self.search)
         return filter_partner_customers(customers, partner=self.partner, **filters)
+
+    def filtered_links(self):
+        """The same list as the customers' links (CustomerAccess), which a page is read
+        from."""
+        filters = self.customer_filters()
+        links = partner_customer_links(self.partner, search=self.search)
+        return filter_partner_customers(
+            links, partner=self.partner, customer="customer_id", **filters
+        )
 
 
 class PartnerCustomerListView(PartnerMixin, FilteredCustomersMixin, TemplateView):
@@ -274,14 +292,22 @@ class PartnerCustomerListView(PartnerMixin, FilteredCustomersMixin, TemplateView
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        customers = self.filtered_customers()
+        # The page is read from the partner's links alone: an index-only walk of the list's
+        # index in order, testing a search in the index itself; then its 25 customers are
+        # loaded (docs/performance.md).
+        links = self.filtered_links()
         if self.is_filtered:
-            # how many match, up to a bound: a broad search does not count 50,000 rows
-            count = bounded_count(customers)
+            # how many match, up to a bound: a broad search does not count 50,000 rows. A
+            # search matching few enough links (the planner's estimate, apps.core.plans) is
+            # counted from the trigram index, which stops at the bound, instead of walking
+            # every link before its matches
+            with bounded_search_plan(links) if self.search else nullcontext():
+                count = bounded_count(links)
         else:
             # the partner's links alone (an index-only scan)
             count = (partner_customer_count_source(self.partner).count(), False)
-        page = keyset_page(self.request, customers, CUSTOMER_LIST_ORDER)
+        page = keyset_page(self.request, links, CUSTOMER_LINK_ORDER)
+        page.object_list = customers_of_links(self.partner, page.object_list)
         query = self.request.GET.copy()
         for key in POSITION_PARAMS:
             query.pop(key, None)
