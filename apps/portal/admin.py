@@ -29,12 +29,13 @@ from apps.audit.services import audit_record
 from apps.core.admin import ReadOnlyAdminMixin, ReadOnlyInline
 from apps.core.admin_outbox import OutboundEmailAdmin
 from apps.core.models import OutboundEmail
+from apps.core.pagination import EstimatedCountPaginator
 from apps.customers.admin import ResellerRelationshipAdmin
 from apps.customers.models import Customer, CustomerMembership, ResellerRelationship
 from apps.partners.models import Partner, PartnerMembership
 
 from .exports import operator_export_response
-from .selectors import EstimatedCountPaginator, distinct_actions
+from .selectors import distinct_actions
 from .story import customer_story_filter, relationship_story
 
 # ------------------------------------------------------------------------------

@@ -6,11 +6,9 @@ import json
 import re
 from dataclasses import dataclass
 
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connections
 from django.db.models import QuerySet
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from apps.audit.actions import AuditAction, action_label, data_key_label
@@ -22,8 +20,6 @@ from apps.audit.audience import (
 )
 from apps.audit.models import AuditEvent
 from apps.core.dates import format_when
-from apps.core.pagination import MAX_PAGE
-from apps.core.plans import planner_row_estimate
 from apps.core.text import join_list
 from apps.customers.models import Service
 
@@ -206,73 +202,3 @@ def data_value_text(value) -> str:
             f"{data_key_label(str(k))}: {data_value_text(v)}" for k, v in value.items()
         )
     return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
-
-
-# ------------------------------------------------------------------------------
-# Pagination without counting every row
-# ------------------------------------------------------------------------------
-
-
-def rows_by_ids_first(queryset: QuerySet, offset: int, limit: int) -> list:
-    """`queryset[offset:offset + limit]`, as a deferred join: first the ids of the slice (from
-    the ordering's index alone: no joins, no row fetched for the rows skipped), then those rows
-    with their related objects. A deep page of the audit log skipped 50,000 rows through four
-    joins before; now it skips 50,000 index entries (docs/performance.md). The first page,
-    which skips nothing, is one query as before."""
-    if offset == 0:
-        return list(queryset[:limit])
-    ids = list(queryset.values_list("pk", flat=True)[offset : offset + limit])
-    if not ids:
-        return []
-    by_id = {row.pk: row for row in queryset.order_by().filter(pk__in=ids)}
-    return [by_id[pk] for pk in ids if pk in by_id]
-
-
-class EstimatedCountPaginator(Paginator):
-    """A paginator for very large tables (the admin's audit log).
-
-    Counts exactly up to EXACT_COUNT_LIMIT rows (a bounded `COUNT` over a `LIMIT`ed subquery,
-    cheap whatever the table size). Beyond that it takes PostgreSQL's planner estimate of the
-    filtered query instead of counting a million rows on every page load; `is_estimate` says
-    so, and the page links say "about". An estimate may be low, so with an estimate no page is
-    cut short and any page number is accepted: an older page is always one "Next" away (no
-    record cap). On other databases it counts.
-    """
-
-    EXACT_COUNT_LIMIT = 10_000
-    is_estimate = False
-
-    @cached_property
-    def count(self) -> int:
-        queryset = self.object_list
-        bounded = queryset.order_by()[: self.EXACT_COUNT_LIMIT + 1].count()
-        if bounded <= self.EXACT_COUNT_LIMIT:
-            return bounded
-        estimate = planner_row_estimate(queryset)
-        if estimate is None:
-            return queryset.count()
-        self.is_estimate = True
-        return max(estimate, bounded)
-
-    def validate_number(self, number):
-        if not (self.count and self.is_estimate):
-            return super().validate_number(number)
-        try:
-            number = int(number)
-        except (TypeError, ValueError):
-            raise PageNotAnInteger(_("That page number is not an integer")) from None
-        if number < 1:
-            raise EmptyPage(_("That page number is less than 1"))
-        return min(number, MAX_PAGE)
-
-    def page(self, number):
-        number = self.validate_number(number)
-        bottom = (number - 1) * self.per_page
-        if self.is_estimate:
-            top = bottom + self.per_page
-        else:
-            top = min(bottom + self.per_page, self.count)
-            if top + self.orphans >= self.count:
-                top = self.count
-        rows = rows_by_ids_first(self.object_list, bottom, top - bottom)
-        return self._get_page(rows, number, self)

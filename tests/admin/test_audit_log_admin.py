@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from apps.audit.models import AuditEvent
 from apps.audit.services import audit_record
-from apps.portal.selectors import EstimatedCountPaginator
+from apps.core.pagination import EstimatedCountPaginator
 from tests.audit.builders import make_events
 
 CHANGELIST = "admin:audit_auditevent_changelist"
@@ -379,7 +379,7 @@ def test_a_large_log_is_not_counted_row_by_row(cast, client, monkeypatch):
     assert cl.result_count >= 61
     assert "about" in response.content.decode()
     # An estimate may be low: no page is cut short, and a full page links to the next one
-    monkeypatch.setattr("apps.portal.selectors.planner_row_estimate", lambda qs: 70)
+    monkeypatch.setattr("apps.core.pagination.planner_row_estimate", lambda qs: 70)
     response = changelist(client, p=4)  # past the estimate's 3 pages of 25
     assert response.status_code == 200
     assert len(response.context["cl"].result_list) == 25

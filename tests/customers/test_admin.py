@@ -275,3 +275,26 @@ def test_subscriptions_are_edited_with_their_partner_of_record(staff_client, cas
     subscription.refresh_from_db()
     assert (subscription.partner_of_record, subscription.seats) == (cast.provider, 30)
     assert AuditEvent.objects.filter(action="subscription.changed").exists()
+
+
+def test_a_broad_customer_search_is_counted_up_to_a_bound_then_estimated(
+    staff_client, cast, monkeypatch
+):
+    """The customer changelist counts exactly up to its bound, then says "about" (the
+    planner's estimate) instead of counting every match on each page load."""
+    from apps.customers.admin import CustomerCountPaginator
+    from tests import factories
+
+    for n in range(8):
+        factories.make_customer(name=f"Globex Trading {n}")
+    url = reverse("admin:customers_customer_changelist")
+    response = staff_client.get(url, {"q": "globex"})
+    assert response.context["cl"].result_count == 8
+    assert not response.context["cl"].paginator.is_estimate
+    monkeypatch.setattr(CustomerCountPaginator, "EXACT_COUNT_LIMIT", 5)
+    response = staff_client.get(url, {"q": "globex"})
+    cl = response.context["cl"]
+    assert cl.paginator.is_estimate
+    assert cl.result_count >= 6
+    assert "about" in response.content.decode()
+    assert len(cl.result_list) == 8

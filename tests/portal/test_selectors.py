@@ -7,14 +7,13 @@ from django.db import transaction
 
 from apps.audit.models import AuditEvent
 from apps.audit.services import audit_record
+from apps.core.pagination import EstimatedCountPaginator, rows_by_ids_first
+from apps.core.plans import planner_row_estimate
 from apps.portal.selectors import (
     ActivityFilters,
-    EstimatedCountPaginator,
     customer_activity,
     distinct_actions,
     partner_activity,
-    planner_row_estimate,
-    rows_by_ids_first,
 )
 from tests.audit.builders import make_events
 
