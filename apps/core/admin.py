@@ -3,8 +3,11 @@
 Nothing here registers a model; the apps' admin modules do.
 """
 
+from urllib.parse import urlsplit
+
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connections
 from django.http import HttpResponseRedirect
@@ -253,7 +256,30 @@ class DistinctValuesFilter(admin.AllValuesFieldListFilter):
 
 
 class _BoundedSearchResults:
-    """Mixed into a ChangeList class: its searched page and count run in a bounded plan."""
+    """Mixed into a ChangeList class: its searched page and count run in a bounded plan, and
+    its rows' links carry the preserved filters without resolving each link again."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Django's admin adds the list's filters and search to each row's link (so that "Save"
+        # returns to the same list) through `add_preserved_filters`, which resolves the link
+        # against every admin URL pattern to learn that a change page is not the changelist:
+        # 0.1–0.2 ms a row on a searched or filtered list, the same answer every time. The
+        # query string is the same for every row: built once here with Django's own function
+        # and put on the link by `url_for_result`; the per-row call then has nothing to add
+        # (it reads `preserved_filters`, which no other code of the admin reads).
+        self.row_link_filters = self.preserved_filters
+        self.preserved_filters = ""
+        self._row_link_query = None
+
+    def url_for_result(self, result):
+        url = super().url_for_result(result)
+        if not self.row_link_filters:
+            return url
+        if self._row_link_query is None:
+            context = {"preserved_filters": self.row_link_filters, "opts": self.opts}
+            self._row_link_query = urlsplit(add_preserved_filters(context, url)).query
+        return f"{url}?{self._row_link_query}" if self._row_link_query else url
 
     def get_results(self, request):
         if not self.query:

@@ -163,3 +163,27 @@ def test_admin_links_are_the_urls_reverse_gives(cast, pk):
     from apps.portal.admin import admin_change_url
 
     assert admin_change_url(Customer, pk) == reverse("admin:customers_customer_change", args=[pk])
+
+
+@pytest.mark.parametrize("query", ["", "?q=ample", "?q=ample&country=CN", "?q=ample+%26+co%3D"])
+def test_row_links_keep_the_list_s_filters_as_django_writes_them(client, cast, query):
+    """Each row's link carries the list's search and filters ("Save" returns to the same list),
+    built once a page instead of resolving every row's link: the URLs Django writes."""
+    from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
+    from django.urls import reverse
+
+    customers = [
+        factories.make_customer(f"Ample {i} & Co=", f"ample{i}.partner.onmschina.cn")
+        for i in range(3)
+    ]
+    client.force_login(cast.staff)
+    response = client.get(URL + query)
+    cl = response.context["cl"]
+    preserved = admin.site._registry[Customer].get_preserved_filters(response.wsgi_request)
+    assert bool(preserved) == bool(query)
+    html = response.content.decode()
+    for customer in customers:
+        change = reverse("admin:customers_customer_change", args=[customer.pk])
+        expected = add_preserved_filters({"preserved_filters": preserved, "opts": cl.opts}, change)
+        assert cl.url_for_result(customer) == expected
+        assert f'href="{expected.replace("&", "&amp;")}"' in html
