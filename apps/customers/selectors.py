@@ -226,7 +226,8 @@ def partner_relationships(partner: Partner) -> QuerySet[ResellerRelationship]:
 def customer_matches(term: str) -> Q:
     """Customers whose name or tenant domain contains `term`, or whose public ID it is: each
     part read from an index (trigram, trigram, the unique btree: public IDs are upper case),
-    so PostgreSQL can unite them into one bitmap. The partner list and the admin search."""
+    so PostgreSQL can unite them into one bitmap. The customer admin's search (a partner's
+    list compares the same on its access links: `customer_link_matches`)."""
     return Q(name__icontains=term) | Q(tenant_domain__icontains=term) | Q(public_id=term.upper())
 
 

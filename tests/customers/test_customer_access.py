@@ -5,6 +5,7 @@ import random
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 
 from apps.customers.models import CustomerAccess, DelegatedAdminGrant, ResellerRelationship
 from apps.customers.selectors import partner_customers, visible_customers_by_definition
@@ -196,3 +197,31 @@ def test_a_refresh_mends_copies_that_drifted(cast):
     assert _copies(cast.customer) == {
         ("Bulk Renamed", cast.customer.tenant_domain, cast.customer.public_id)
     }
+
+
+@pytest.mark.parametrize(
+    "term, found",
+    [
+        ("NORTHWIND", True),
+        ("wind trad", True),
+        ("ß", False),
+        ("%", False),
+        ("_", False),
+        ("traders\nnorth", False),  # never across the name and the domain
+        ("partner.onmschina", True),
+    ],
+)
+def test_the_list_search_matches_name_or_domain_as_icontains_does(cast, term, found):
+    relationship_get_or_create(customer=cast.customer, provider=cast.provider, by=None)
+    customer = cast.customer
+    type(customer).objects.filter(pk=customer.pk).update(
+        name="Northwind Traders", tenant_domain="northwind.partner.onmschina.cn"
+    )
+    customer_access_refresh(customer_ids=[customer.pk])
+    by_link = list(partner_customers(cast.provider, search=term))
+    by_icontains = list(
+        type(customer).objects.filter(
+            Q(name__icontains=term) | Q(tenant_domain__icontains=term), pk=customer.pk
+        )
+    )
+    assert by_link == by_icontains == ([customer] if found else [])
