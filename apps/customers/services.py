@@ -190,7 +190,7 @@ def customer_access_refresh(*, customer_ids) -> None:
 
     Called for each relationship or grant saved or deleted, in that transaction, by the
     receivers of apps/customers/access.py (so the services need not); code that writes them
-    in bulk (`bulk_create`, `QuerySet.update`) calls it itself. Four queries for any number of
+    in bulk (`bulk_create`, `QuerySet.update`) calls it itself. Five queries for any number of
     customers; it changes only the rows that differ. The rows carry copies of the customer's
     name, domain and ID (CUSTOMER_ACCESS_COPIES), written here and brought up to date here
     too if they drifted.
@@ -234,11 +234,7 @@ def customer_access_refresh(*, customer_ids) -> None:
     if missing:
         CustomerAccess.objects.bulk_create(
             (
-                CustomerAccess(
-                    customer_id=c,
-                    partner_id=p,
-                    **dict(zip(CUSTOMER_ACCESS_COPIES, copies[c], strict=True)),
-                )
+                CustomerAccess(customer_id=c, partner_id=p, **_copy_fields(copies[c]))
                 for c, p in sorted(missing)
             ),
             ignore_conflicts=True,
